@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Developer commands for the Retell batch-test gate; needs only Python 3.11+.
+
+    python3 dev.py demo     set up .venv, start the simulator and run the gate against it
+    python3 dev.py test     set up .venv, run the static checks and the whole test suite
+    python3 dev.py check    the static checks alone (ruff, mypy, action.yml schema, hadolint)
+    python3 dev.py lock     regenerate requirements.txt (pinned, hashed) from requirements.in
+
+The first run creates .venv and installs the pinned requirements into it; later runs reuse it
+until a requirements file changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+REQUIREMENTS = ("requirements.txt", "requirements-dev.txt")
+
+
+def run(*cmd: str | Path) -> None:
+    """Run a command from the repository root; stop with its exit code when it fails."""
+    code = subprocess.call([str(c) for c in cmd], cwd=ROOT)
+    if code != 0:
+        sys.exit(code)
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the requirements, unless it already matches them."""
+    digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in REQUIREMENTS)).hexdigest()
+    stamp = VENV / ".requirements-sha256"
+    if stamp.exists() and stamp.read_text() == digest and PYTHON.exists():
+        return
+    print("Setting up .venv (first run only) ...", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    pip = (PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check")
+    run(*pip, "--require-hashes", "-r", "requirements.txt")
+    run(*pip, "-r", "requirements-dev.txt")
+    run(*pip, "--no-deps", "--editable", ".")
+    stamp.write_text(digest)
+
+
+def check() -> None:
+    bin_dir = VENV / "bin"
+    run(bin_dir / "ruff", "check", ".")
+    run(bin_dir / "ruff", "format", "--check", ".")
+    run(bin_dir / "mypy")
+    run(bin_dir / "check-jsonschema", "--builtin-schema", "vendor.github-actions", "action.yml")
+    run(bin_dir / "hadolint", "Dockerfile")
+
+
+def test(extra: list[str]) -> None:
+    check()
+    run(PYTHON, "-m", "pytest", *extra)
+
+
+def demo() -> None:
+    run(PYTHON, "-m", "retell_gate.demo")
+
+
+def lock() -> None:
+    run(PYTHON, "-m", "pip", "install", "--quiet", "pip-tools")
+    run(
+        VENV / "bin" / "pip-compile",
+        "--quiet",
+        "--generate-hashes",
+        "--strip-extras",
+        "--no-header",
+        "--no-emit-index-url",
+        "--no-emit-find-links",
+        "-o",
+        "requirements.txt",
+        "requirements.in",
+    )
+
+
+def main() -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on whatever python3 a newcomer has
+        sys.exit("Python 3.11 or newer is needed.")
+    command, extra = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
+    commands = {"demo": demo, "test": lambda: test(extra), "check": check, "lock": lock}
+    if command not in commands:
+        sys.exit(__doc__)
+    ensure_venv()
+    commands[command]()
+
+
+if __name__ == "__main__":
+    main()

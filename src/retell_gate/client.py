@@ -1,0 +1,190 @@
+"""Retell's batch-test endpoint over HTTP, with retries, a size cap and a hard deadline.
+
+Every request is bounded twice: by REQUEST_SECONDS for one try (connect, headers and body, so a
+server that trickles bytes cannot hold it) and by the gate's overall deadline, which no retry or
+`Retry-After` wait may pass.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import requests
+import urllib3
+from pydantic import ValidationError
+
+from . import __version__
+from .errors import ApiError
+from .models import BatchTest
+from .retry import MAX_ATTEMPTS, backoff_delay, parse_retry_after, should_retry
+
+REQUEST_SECONDS = 60.0
+CONNECT_SECONDS = 5.0
+MAX_BODY_BYTES = 10 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
+
+HINTS = {
+    400: "Check that `batch-job-id` is a test_case_batch_job_id from Retell.",
+    401: "Check the `api-key` secret: it is missing, revoked or not a Retell API key.",
+    402: "Check your Retell plan and billing.",
+    403: "Check that the `api-key` belongs to the workspace that owns this batch.",
+    404: "Check `batch-job-id`, and that the `api-key` belongs to the workspace that ran the batch.",
+    422: "Check `batch-job-id`.",
+    429: "Retell is rate-limiting this key; run fewer gates at once or raise `poll-interval`.",
+}
+TRANSIENT_HINT = "Retell or the network is having trouble; re-run the job, and check https://status.retellai.com."
+SCHEMA_HINT = "Retell's answer did not match its API specification; re-run the job, and report it if it persists."
+
+
+class _Transient(Exception):
+    """One try failed in a way worth another try."""
+
+    def __init__(self, what: str, retry_after: float | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.retry_after = retry_after
+
+
+class RetellClient:
+    """Reads batch tests from Retell's API."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._base_url = base_url
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._session = requests.Session()
+        self._session.headers.update(
+            {
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "User-Agent": f"retell-batch-gate/{__version__}",
+            }
+        )
+        self.requests_made = 0
+
+    def get_batch(self, batch_job_id: str, deadline: float) -> BatchTest:
+        """The batch as Retell reports it now; raises ApiError when it cannot be read in time."""
+        url = f"{self._base_url}/get-batch-test/{quote(batch_job_id, safe='')}"
+        body = self._get_json(url, deadline)
+        try:
+            batch = BatchTest.model_validate(body)
+        except ValidationError as error:
+            problem = f"Retell's answer for batch {batch_job_id} is malformed: {_describe(error)}."
+            raise ApiError(problem, SCHEMA_HINT) from None
+        if batch.test_case_batch_job_id != batch_job_id:
+            raise ApiError(f"Retell answered with a different batch than {batch_job_id} was asked for.", SCHEMA_HINT)
+        return batch
+
+    def _get_json(self, url: str, deadline: float) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._try_once(url, deadline)
+            except _Transient as failure:
+                self._wait_before_retry(failure, attempt, deadline)
+
+    def _wait_before_retry(self, failure: _Transient, attempt: int, deadline: float) -> None:
+        """Sleep before the next try, or raise ApiError when no try is left before the deadline."""
+        if attempt >= MAX_ATTEMPTS:
+            raise ApiError(f"Retell failed {attempt} tries in a row; the last: {failure.what}.", TRANSIENT_HINT)
+        wait = failure.retry_after if failure.retry_after is not None else backoff_delay(attempt, self._rng)
+        if self._clock() + wait >= deadline:
+            raise ApiError(
+                f"The timeout ran out while retrying Retell ({attempt} tries); the last: {failure.what}.", TRANSIENT_HINT
+            )
+        self._sleep(wait)
+
+    def _try_once(self, url: str, deadline: float) -> Any:
+        try_deadline = min(deadline, self._clock() + REQUEST_SECONDS)
+        remaining = try_deadline - self._clock()
+        if remaining <= 0:
+            raise _Transient("no time left for a request")
+        self.requests_made += 1
+        try:
+            response = self._session.get(
+                url, timeout=(min(CONNECT_SECONDS, remaining), remaining), stream=True, allow_redirects=False
+            )
+            with response:
+                raw = self._read_body(response, try_deadline)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            raise _Transient(_network_failure(error)) from None
+        return _interpret(response, raw)
+
+    def _read_body(self, response: requests.Response, try_deadline: float) -> bytes:
+        """The body, read as it arrives; each read is bounded by the socket timeout."""
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.raw.read1(CHUNK_BYTES):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise ApiError(
+                    f"Retell's answer is larger than {MAX_BODY_BYTES // 2**20} MiB; it was not read.", SCHEMA_HINT
+                )
+            if self._clock() > try_deadline:
+                raise _Transient(f"the answer was still arriving after {REQUEST_SECONDS:.0f} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _interpret(response: requests.Response, raw: bytes) -> Any:
+    status = response.status_code
+    if status == 200:
+        return _parse_json(raw)
+    message = _error_message(raw)
+    if should_retry(status):
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise _Transient(f"HTTP {status}{message}", retry_after)
+    hint = HINTS.get(status, "Check the inputs, and re-run the job.")
+    if 300 <= status < 400:
+        raise ApiError(f"Retell answered with a redirect (HTTP {status}), which the gate does not follow.", hint)
+    raise ApiError(f"Retell refused the request: HTTP {status}{message}.", hint)
+
+
+def _parse_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ApiError(f"Retell's answer is not JSON ({len(raw)} bytes).", SCHEMA_HINT) from None
+
+
+def _error_message(raw: bytes) -> str:
+    """Retell's `message` from an error body, as `: message`, or "" when there is none."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return ""
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, str) or not message.strip():
+        return ""
+    message = " ".join(message.split())
+    return f": {message[:300]}"
+
+
+def _network_failure(error: BaseException) -> str:
+    kind = type(error).__name__
+    if isinstance(error, requests.Timeout | urllib3.exceptions.TimeoutError):
+        return f"no answer in time ({kind})"
+    return f"the connection failed ({kind})"
+
+
+def _describe(error: ValidationError) -> str:
+    """Which fields were wrong, named by their path, without echoing the values."""
+    problems = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(part) for part in item["loc"]) or "the body"
+        problems.append(f"{where}: {item['msg'].lower()}")
+    return "; ".join(problems)

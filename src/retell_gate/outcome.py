@@ -1,0 +1,56 @@
+"""How a run ended: the result, its exit code and the step outputs (pure, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .models import BatchTest
+from .verdict import Counts, Verdict, pass_rate
+
+Result = Literal["passed", "failed", "timed-out", "error", "cancelled"]
+
+EXIT_PASSED = 0
+EXIT_FAILED = 1
+EXIT_INPUT = 2
+EXIT_API = 3
+EXIT_TIMEOUT = 4
+EXIT_INTERNAL = 5
+EXIT_SIGNAL_BASE = 128  # cancelled by signal N exits 128 + N: 143 for SIGTERM, 130 for SIGINT
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    reason: str
+    exit_code: int
+    batch_job_id: str
+    elapsed: float
+    batch: BatchTest | None = None
+    verdict: Verdict | None = None
+    hint: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def counts(self) -> Counts | None:
+        if self.verdict is not None:
+            return self.verdict.counts
+        return Counts.of(self.batch) if self.batch is not None else None
+
+
+def outputs(outcome: Outcome) -> dict[str, str]:
+    """Every step output, as text; counts are empty when no batch was ever read."""
+    counts = outcome.counts
+    rate = pass_rate(counts) if counts is not None else None
+    return {
+        "result": outcome.result,
+        "reason": outcome.reason,
+        "status": outcome.batch.status if outcome.batch is not None else "",
+        "pass-count": str(counts.passed) if counts else "",
+        "fail-count": str(counts.failed) if counts else "",
+        "error-count": str(counts.errored) if counts else "",
+        "total-count": str(counts.total) if counts else "",
+        "pass-rate": str(rate) if rate is not None else "",
+        "batch-job-id": outcome.batch_job_id,
+        "elapsed-seconds": str(round(outcome.elapsed)),
+    }

@@ -1,0 +1,76 @@
+"""The job summary: a pure rendering of an Outcome as markdown."""
+
+from __future__ import annotations
+
+from .markdown import table, text
+from .models import ResponseEngine
+from .outcome import Outcome
+from .verdict import pass_rate
+
+HEADINGS = {
+    "passed": "✅ Retell batch test passed",
+    "failed": "❌ Retell batch test failed",
+    "timed-out": "⏱️ Retell batch test timed out",
+    "error": "⚠️ Retell batch test gate could not decide",
+    "cancelled": "🚫 Retell batch test gate was cancelled",
+}
+ENGINE_NAMES = {"retell-llm": "Retell LLM", "conversation-flow": "Conversation Flow", "custom-llm": "Custom LLM"}
+
+
+def render(outcome: Outcome) -> str:
+    """The whole summary for one run, ending with a newline."""
+    sections = [f"## {HEADINGS[outcome.result]}", text(outcome.reason)]
+    sections += [f"> [!WARNING]\n> {text(warning)}" for warning in outcome.warnings]
+    sections += [_counts(outcome), _checks(outcome), _details(outcome), _next_steps(outcome)]
+    return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def _counts(outcome: Outcome) -> str:
+    counts = outcome.counts
+    if counts is None:
+        return ""
+    rate = pass_rate(counts)
+    shown_rate = "n/a" if rate is None else f"{rate}%"
+    row = (str(counts.passed), str(counts.failed), str(counts.errored), str(counts.total), shown_rate)
+    return "### Test cases\n\n" + table(("Passed", "Failed", "Errored", "Total", "Pass rate"), [row], "rrrrr")
+
+
+def _checks(outcome: Outcome) -> str:
+    if outcome.verdict is None:
+        return ""
+    rows = [(check.name, check.limit, check.actual, "✅" if check.ok else "❌") for check in outcome.verdict.checks]
+    return "### Thresholds\n\n" + table(("Check", "Allowed", "Actual", "OK"), rows, "lrrc")
+
+
+def _details(outcome: Outcome) -> str:
+    rows = [("Batch", f"`{outcome.batch_job_id}`" if outcome.batch_job_id else "(not given)")]
+    if outcome.batch is not None:
+        rows.append(("Status", text(outcome.batch.status)))
+        rows.append(("Response engine", _engine(outcome.batch.response_engine)))
+    rows.append(("Waited", duration(outcome.elapsed)))
+    return "### Details\n\n" + table(("", ""), rows, "ll")
+
+
+def _engine(engine: ResponseEngine) -> str:
+    name = ENGINE_NAMES.get(engine.type) or text(engine.type)
+    version = "latest" if engine.version is None else text(f"{engine.version:g}")
+    engine_id = text(engine.engine_id) if engine.engine_id else "(no ID)"
+    return f"{name} {engine_id}, version {version}"
+
+
+def _next_steps(outcome: Outcome) -> str:
+    if not outcome.hint:
+        return ""
+    return f"### What to check\n\n{outcome.hint}"
+
+
+def duration(seconds: float) -> str:
+    """A wait as a person reads it: 45 s, 3 min 5 s, 1 h 2 min."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"
