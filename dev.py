@@ -4,6 +4,7 @@
     python3 dev.py demo     set up .venv, start the simulator and run the gate against it
     python3 dev.py test     set up .venv, run the static checks and the whole test suite
     python3 dev.py check    the static checks alone (ruff, mypy, action.yml schema, hadolint)
+    python3 dev.py golden   rewrite the summary golden files in tests/golden/ (review the diff)
     python3 dev.py lock     regenerate requirements.txt (pinned, hashed) from requirements.in
 
 The first run creates .venv and installs the pinned requirements into it; later runs reuse it
@@ -13,6 +14,7 @@ until a requirements file changes.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import venv
@@ -60,8 +62,16 @@ def test(extra: list[str]) -> None:
     run(PYTHON, "-m", "pytest", *extra)
 
 
+def golden() -> None:
+    code = subprocess.call(
+        [str(PYTHON), "-m", "pytest", "-q", "tests/test_summary.py"], cwd=ROOT, env={**os.environ, "UPDATE_GOLDEN": "1"}
+    )
+    if code != 0:
+        sys.exit(code)
+
+
 def demo() -> None:
-    run(PYTHON, "-m", "retell_gate.demo")
+    run(PYTHON, "scripts/demo.py")
 
 
 def lock() -> None:
@@ -84,7 +94,7 @@ def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on whatever python3 a newcomer has
         sys.exit("Python 3.11 or newer is needed.")
     command, extra = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
-    commands = {"demo": demo, "test": lambda: test(extra), "check": check, "lock": lock}
+    commands = {"demo": demo, "test": lambda: test(extra), "check": check, "golden": golden, "lock": lock}
     if command not in commands:
         sys.exit(__doc__)
     ensure_venv()

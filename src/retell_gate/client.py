@@ -104,7 +104,8 @@ class RetellClient:
         wait = failure.retry_after if failure.retry_after is not None else backoff_delay(attempt, self._rng)
         if self._clock() + wait >= deadline:
             raise ApiError(
-                f"The timeout ran out while retrying Retell ({attempt} tries); the last: {failure.what}.", TRANSIENT_HINT
+                f"The timeout ran out while retrying Retell ({attempt} tries); the last: {failure.what}.",
+                TRANSIENT_HINT,
             )
         self._sleep(wait)
 
@@ -170,8 +171,8 @@ def _error_message(raw: bytes) -> str:
     message = body.get("message") if isinstance(body, dict) else None
     if not isinstance(message, str) or not message.strip():
         return ""
-    message = " ".join(message.split())
-    return f": {message[:300]}"
+    message = " ".join(message.split())[:300].rstrip(".")
+    return f": {message}"
 
 
 def _network_failure(error: BaseException) -> str:

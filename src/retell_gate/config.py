@@ -205,6 +205,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 def argument_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog="retell-gate",
+        allow_abbrev=False,  # `--max-failure` must be an error, not quietly `--max-failures`
         description="Wait for a Retell batch test and exit non-zero when it fails the thresholds. "
         f"Each flag overrides the matching INPUT_* variable; the API key is read from {API_KEY_ENV}.",
     )

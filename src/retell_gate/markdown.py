@@ -6,15 +6,21 @@ import html
 import re
 from collections.abc import Sequence
 
-# Every ASCII punctuation character CommonMark lets a backslash escape, except & < > which become
-# HTML entities. Escaping `:`, `.` and `@` also defuses autolinks, e-mail links and mentions.
-_PUNCTUATION = re.compile(r"""([!"#$%'()*+,\-./:;=?@\[\\\]^_`{|}~])""")
+# Characters that start markup anywhere in a line: code, emphasis, links and images, table cells,
+# strikethrough, headings, mentions, math. `< > &` become HTML entities instead.
+_ACTIVE = re.compile(r"([\\`*_\[\]|~#!@$])")
+# Markup that depends on its neighbours: autolinks (`http://`, `www.`) and list markers at the start.
+_AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)")
+_LIST_MARKER = re.compile(r"^([-+])|^(\d+)([.)])")
 
 
 def text(value: str) -> str:
     """One line of literal text, safe inline, in a table cell or in a heading."""
     one_line = " ".join(value.split())
-    return html.escape(_PUNCTUATION.sub(r"\\\1", one_line), quote=False)
+    escaped = _ACTIVE.sub(r"\\\1", one_line)
+    escaped = _AUTOLINK.sub(lambda m: "\\" + m.group(0), escaped)
+    escaped = _LIST_MARKER.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", escaped)
+    return html.escape(escaped, quote=False)
 
 
 def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str = "") -> str:

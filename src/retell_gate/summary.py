@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .config import BATCH_ID_PATTERN
 from .markdown import table, text
 from .models import ResponseEngine
 from .outcome import Outcome
@@ -43,12 +44,19 @@ def _checks(outcome: Outcome) -> str:
 
 
 def _details(outcome: Outcome) -> str:
-    rows = [("Batch", f"`{outcome.batch_job_id}`" if outcome.batch_job_id else "(not given)")]
+    rows = [("Batch", _batch_id(outcome.batch_job_id))]
     if outcome.batch is not None:
         rows.append(("Status", text(outcome.batch.status)))
         rows.append(("Response engine", _engine(outcome.batch.response_engine)))
     rows.append(("Waited", duration(outcome.elapsed)))
     return "### Details\n\n" + table(("", ""), rows, "ll")
+
+
+def _batch_id(batch_job_id: str) -> str:
+    if not batch_job_id:
+        return "(not given)"
+    # A code span only for a valid ID: its characters cannot close the span; anything else is escaped.
+    return f"`{batch_job_id}`" if BATCH_ID_PATTERN.fullmatch(batch_job_id) else text(batch_job_id)
 
 
 def _engine(engine: ResponseEngine) -> str:
