@@ -1,0 +1,102 @@
+"""Running entrypoint.py the way the GitHub runner runs the container."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from tests.runner_rules import Command, parse_output_file, workflow_commands
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRYPOINT = ROOT / "entrypoint.py"
+
+
+def action_inputs() -> dict[str, dict[str, object]]:
+    return yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]
+
+
+@dataclass
+class ActionRun:
+    exit_code: int
+    log: str
+    outputs: dict[str, str]
+    summary: str
+    files: dict[str, str]
+    seconds_after_signal: float = 0.0
+
+    @property
+    def commands(self) -> list[Command]:
+        return workflow_commands(self.log)
+
+    def annotations(self, level: str) -> list[str]:
+        return [c.data for c in self.commands if c.name == level]
+
+
+def runner_env(tmp: Path, inputs: dict[str, str]) -> dict[str, str]:
+    """What the runner passes: every declared input (default applied), hyphens kept, file commands."""
+    commands = tmp / "file_commands"
+    commands.mkdir(parents=True, exist_ok=True)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp / "home"),
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "GITHUB_WORKSPACE": str(tmp / "workspace"),
+        "GITHUB_OUTPUT": str(commands / "set_output_1"),
+        "GITHUB_STEP_SUMMARY": str(commands / "step_summary_1"),
+        "GITHUB_ENV": str(commands / "set_env_1"),
+        "RUNNER_TEMP": str(tmp / "runner_temp"),
+    }
+    for name, spec in action_inputs().items():
+        value = inputs.get(name, spec.get("default", ""))
+        env["INPUT_" + name.replace(" ", "_").upper()] = str(value)
+    for name in ("set_output_1", "step_summary_1", "set_env_1"):
+        (commands / name).write_text("")
+    return env
+
+
+def start(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    workspace = tmp / "workspace"
+    workspace.mkdir(parents=True, exist_ok=True)
+    env = runner_env(tmp, inputs) | (extra_env or {})
+    return subprocess.Popen(
+        [sys.executable, str(ENTRYPOINT)],
+        cwd=workspace,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def finish(tmp: Path, process: subprocess.Popen[str], timeout: float = 60) -> ActionRun:
+    log, _ = process.communicate(timeout=timeout)
+    commands = tmp / "file_commands"
+    files = {p.name: p.read_bytes().decode() for p in commands.iterdir()}
+    return ActionRun(process.returncode, log, parse_output_file(files["set_output_1"]), files["step_summary_1"], files)
+
+
+def run_action(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = None) -> ActionRun:
+    return finish(tmp, start(tmp, inputs, extra_env))
+
+
+def run_and_signal(tmp: Path, inputs: dict[str, str], sig: signal.Signals, when: Callable[[], bool]) -> ActionRun:
+    """Start the gate, wait until `when()` holds, then send `sig` as the runner does on cancel."""
+    process = start(tmp, inputs)
+    deadline = time.monotonic() + 30
+    while not when() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.1)  # let it get into the sleep or request that follows
+    process.send_signal(sig)
+    sent = time.monotonic()
+    run = finish(tmp, process)
+    run.seconds_after_signal = time.monotonic() - sent
+    return run

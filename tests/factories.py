@@ -1,0 +1,42 @@
+"""Building API bodies and configs for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retell_gate.config import Config, load_config
+from retell_gate.models import BatchTest
+
+KEY = "key_test_0123456789"
+
+
+def batch_body(
+    status: str = "complete",
+    passed: int = 10,
+    failed: int = 0,
+    errored: int = 0,
+    total: int | None = None,
+    batch_id: str = "batch_1",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "test_case_batch_job_id": batch_id,
+        "status": status,
+        "response_engine": {"type": "retell-llm", "llm_id": "llm_abc", "version": 2},
+        "pass_count": passed,
+        "fail_count": failed,
+        "error_count": errored,
+        "total_count": passed + failed + errored if total is None else total,
+        "creation_timestamp": 1_764_000_000_000,
+        "user_modified_timestamp": 1_764_000_060_000,
+    } | extra
+
+
+def batch(**fields: Any) -> BatchTest:
+    return BatchTest.model_validate(batch_body(**fields))
+
+
+def config(**inputs: str) -> Config:
+    env = {"INPUT_API-KEY": KEY, "INPUT_BATCH-JOB-ID": "batch_1"}
+    env |= {"INPUT_" + name.replace("_", "-").upper(): value for name, value in inputs.items()}
+    return load_config(env, [])

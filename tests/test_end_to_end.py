@@ -1,0 +1,184 @@
+"""entrypoint.py run as the runner runs the container, against the simulator on loopback."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+
+from retell_gate.simulator import Simulator
+from tests.action_run import run_action, run_and_signal
+
+KEY = "sim-key"  # the simulator's key: it must show up in no log line, output or file
+
+
+def gate_inputs(simulator: Simulator, batch: str, **inputs: str) -> dict[str, str]:
+    return {
+        "api-key": KEY,
+        "batch-job-id": batch,
+        "base-url": simulator.url,
+        "poll-interval": "0.05",
+        "timeout": "30",
+    } | {name.replace("_", "-"): value for name, value in inputs.items()}
+
+
+def assert_key_nowhere(run) -> None:
+    log_lines = [line for line in run.log.splitlines() if not line.startswith("::add-mask::")]
+    assert not any(KEY in line for line in log_lines)
+    for name, text in run.files.items():
+        assert KEY not in text, name
+
+
+def test_a_passing_batch_passes(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "passing"))
+    assert run.exit_code == 0
+    assert run.outputs == {
+        "result": "passed",
+        "reason": "All 10 test cases passed.",
+        "status": "complete",
+        "pass-count": "10",
+        "fail-count": "0",
+        "error-count": "0",
+        "total-count": "10",
+        "pass-rate": "100.0",
+        "batch-job-id": "passing",
+        "elapsed-seconds": run.outputs["elapsed-seconds"],
+    }
+    assert run.outputs["elapsed-seconds"].isdigit()
+    assert run.log.splitlines()[0] == f"::add-mask::{KEY}"
+    assert run.annotations("notice") == ["All 10 test cases passed."]
+    assert run.summary.startswith("## ✅ Retell batch test passed\n")
+    assert "| 10 | 0 | 0 | 10 | 100.0% |" in run.summary
+    assert "in_progress: 3/10 finished" in run.log  # progress lines as the counts change
+    assert_key_nowhere(run)
+
+
+def test_a_failing_batch_fails_with_one_error_annotation(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "failing"))
+    assert run.exit_code == 1
+    assert run.outputs["result"] == "failed"
+    assert (run.outputs["pass-count"], run.outputs["fail-count"], run.outputs["error-count"]) == ("7", "2", "1")
+    assert run.outputs["pass-rate"] == "70.0"
+    assert run.annotations("error") == [
+        "The batch failed: 2 failed, more than the 0 allowed; 1 errored, more than the 0 allowed."
+    ]
+    assert run.summary.startswith("## ❌ Retell batch test failed\n")
+    assert "| Failed | ≤ 0 | 2 | ❌ |" in run.summary
+    assert_key_nowhere(run)
+
+
+def test_thresholds_from_hyphenated_inputs_are_applied(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(
+        tmp_path, gate_inputs(simulator, "failing", max_failures="20%", max_errors="1", min_pass_rate="70")
+    )
+    assert run.exit_code == 0, run.log
+    assert run.outputs["result"] == "passed"
+
+
+def test_flaky_answers_are_retried_to_a_verdict(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "flaky"))
+    assert (run.exit_code, run.outputs["result"]) == (0, "passed")
+    assert len(simulator.requests) == 7
+
+
+def test_a_batch_that_never_finishes_times_out(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "stuck", timeout="1", poll_interval="0.2"))
+    assert run.exit_code == 4
+    assert run.outputs["result"] == "timed-out"
+    assert run.outputs["status"] == "in_progress"
+    assert run.outputs["pass-count"] == "3"
+    assert run.annotations("error") == [run.outputs["reason"]]
+    assert run.summary.startswith("## ⏱️ Retell batch test timed out\n")
+
+
+def test_a_timeout_can_be_allowed_to_pass_with_a_warning(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(
+        tmp_path, gate_inputs(simulator, "stuck", timeout="1", poll_interval="0.2", fail_on_timeout="false")
+    )
+    assert (run.exit_code, run.outputs["result"]) == (0, "timed-out")
+    assert run.annotations("warning") == [run.outputs["reason"]]
+    assert run.annotations("error") == []
+
+
+@pytest.mark.parametrize(
+    ("batch", "inputs", "exit_code", "result", "reason_part"),
+    [
+        ("passing", {"api-key": "wrong-key"}, 3, "error", "HTTP 401: API key is missing or invalid"),
+        ("nosuchscenario", {}, 3, "error", "HTTP 404"),
+        ("not-json", {}, 3, "error", "not JSON"),
+        ("string-count", {}, 3, "error", "pass_count"),
+        ("overcounted", {}, 3, "error", "exceeds total_count"),
+        ("unknown-status", {"timeout": "1", "poll-interval": "0.2"}, 3, "error", "'cancelled'"),
+        ("server-error", {"timeout": "1"}, 3, "error", "HTTP 500"),
+        ("uncounted", {}, 1, "failed", "2 errored"),
+        ("empty", {}, 1, "failed", "no test cases"),
+        ("empty", {"allow-empty": "true"}, 0, "passed", "empty, which is allowed"),
+    ],
+)
+def test_every_unexpected_answer_fails_closed(
+    tmp_path: Path,
+    simulator: Simulator,
+    batch: str,
+    inputs: dict[str, str],
+    exit_code: int,
+    result: str,
+    reason_part: str,
+) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, batch) | inputs)
+    assert (run.exit_code, run.outputs["result"]) == (exit_code, result), run.log
+    assert reason_part in run.outputs["reason"]
+    assert_key_nowhere(run)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("max-failures", "lots"),
+        ("poll-interval", "0"),
+        ("base-url", "http://example.com"),
+        ("batch-job-id", "../admin"),
+        ("allow-empty", "yes"),
+        ("api-key", ""),
+    ],
+)
+def test_bad_input_exits_2_before_any_request(tmp_path: Path, simulator: Simulator, name: str, value: str) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "passing") | {name: value})
+    assert run.exit_code == 2
+    assert run.outputs["result"] == "error"
+    assert f"`{name}`" in run.outputs["reason"]
+    assert run.outputs["pass-count"] == ""
+    assert run.outputs["status"] == ""
+    assert simulator.requests == []
+    assert "Traceback" not in run.log
+    assert "no request was made to Retell" in run.summary
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_cancel_during_a_poll_sleep_reports_cancelled(
+    tmp_path: Path, simulator: Simulator, sig: signal.Signals, code: int
+) -> None:
+    inputs = gate_inputs(simulator, "stuck", poll_interval="30")
+    run = run_and_signal(tmp_path, inputs, sig, when=lambda: len(simulator.requests) >= 1)
+    assert run.exit_code == code
+    assert run.outputs["result"] == "cancelled"
+    assert run.outputs["pass-count"] == "3"
+    assert run.summary.startswith("## 🚫 Retell batch test gate was cancelled\n")
+    assert run.seconds_after_signal < 10
+    assert "Traceback" not in run.log
+
+
+def test_cancel_during_a_retry_backoff_reports_cancelled(tmp_path: Path, simulator: Simulator) -> None:
+    inputs = gate_inputs(simulator, "rate-limited")
+    run = run_and_signal(tmp_path, inputs, signal.SIGTERM, when=lambda: len(simulator.requests) >= 1)
+    assert (run.exit_code, run.outputs["result"]) == (143, "cancelled")
+    assert run.outputs["pass-count"] == ""  # no batch was ever read
+    assert_key_nowhere(run)
+
+
+def test_the_outputs_file_holds_only_heredoc_blocks(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "passing"))
+    text = run.files["set_output_1"]
+    first_lines = text.splitlines()[::3]
+    assert all("<<ghadelimiter_" in line for line in first_lines)
+    assert len(first_lines) == 10

@@ -1,0 +1,105 @@
+"""The runner I/O: masking, escaping, outputs in the runner's format, the summary appended."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from retell_gate.github import Workflow, escape_data, escape_property, format_outputs
+from tests.runner_rules import parse_output_file, workflow_commands
+
+
+def actions_env(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "out").write_text("")
+    (tmp_path / "summary").write_text("# written by an earlier step\n")
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }
+
+
+def test_escaping_matches_the_toolkit() -> None:
+    assert escape_data("100%\r\ndone") == "100%25%0D%0Adone"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+
+
+def test_outputs_round_trip_through_the_runners_parser(tmp_path: Path) -> None:
+    env = actions_env(tmp_path)
+    values = {"result": "failed", "reason": "line one\nline two\r\n=x<<y", "empty": "", "odd": "ghadelimiter_"}
+    Workflow(env, io.StringIO()).set_outputs(values)
+    assert parse_output_file((tmp_path / "out").read_bytes().decode()) == values
+
+
+def test_outputs_cannot_inject_another_output(tmp_path: Path) -> None:
+    env = actions_env(tmp_path)
+    hostile = "x\nresult<<EOF\npassed\nEOF\nresult=passed"
+    Workflow(env, io.StringIO()).set_outputs({"result": "failed", "reason": hostile})
+    parsed = parse_output_file((tmp_path / "out").read_bytes().decode())
+    assert parsed == {"result": "failed", "reason": hostile}
+
+
+def test_a_value_holding_the_delimiter_is_refused() -> None:
+    with pytest.raises(ValueError, match="delimiter"):
+        format_outputs({"reason": "a ghadelimiter_X b"}, "ghadelimiter_X")
+
+
+def test_the_summary_is_appended_not_truncated(tmp_path: Path) -> None:
+    env = actions_env(tmp_path)
+    Workflow(env, io.StringIO()).append_summary("## ours\n")
+    assert (tmp_path / "summary").read_text() == "# written by an earlier step\n## ours\n"
+
+
+def test_the_secret_is_masked_first_and_scrubbed_everywhere(tmp_path: Path) -> None:
+    env = actions_env(tmp_path)
+    log = io.StringIO()
+    workflow = Workflow(env, log)
+    workflow.mask("sk_live_secret")
+    workflow.log("calling with sk_live_secret")
+    workflow.annotate("error", "bad sk_live_secret", title="sk_live_secret")
+    workflow.set_outputs({"reason": "sk_live_secret leaked"})
+    workflow.append_summary("sk_live_secret\n")
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "::add-mask::sk_live_secret"
+    assert all("sk_live_secret" not in line for line in lines[1:])
+    assert "sk_live_secret" not in (tmp_path / "out").read_text()
+    assert "sk_live_secret" not in (tmp_path / "summary").read_text()
+
+
+def test_the_secret_is_never_printed_outside_actions() -> None:
+    log = io.StringIO()
+    workflow = Workflow({}, log)
+    workflow.mask("sk_live_secret")
+    workflow.log("key sk_live_secret")
+    assert "sk_live_secret" not in log.getvalue()
+
+
+def test_annotations_stay_one_command_whatever_the_text() -> None:
+    log = io.StringIO()
+    Workflow({"GITHUB_ACTIONS": "true"}, log).annotate(
+        "error", "boom\n::set-output name=result::passed\n##[add-mask]x", title="t:1,2"
+    )
+    commands = workflow_commands(log.getvalue())
+    assert len(commands) == 1
+    assert commands[0].name == "error"
+    assert commands[0].properties == {"title": "t:1,2"}
+    assert commands[0].data == "boom\n::set-output name=result::passed\n##[add-mask]x"
+
+
+def test_untrusted_log_text_cannot_issue_commands() -> None:
+    log = io.StringIO()
+    workflow = Workflow({"GITHUB_ACTIONS": "true"}, log)
+    workflow.log_untrusted("::error::forged\n##[set-output name=result;]passed\n::add-mask::x")
+    workflow.annotate("notice", "after")
+    assert [(c.name, c.data) for c in workflow_commands(log.getvalue())] == [("notice", "after")]
+
+
+def test_outside_actions_outputs_and_summary_go_to_the_stream() -> None:
+    log = io.StringIO()
+    workflow = Workflow({}, log)
+    workflow.annotate("error", "it broke")
+    workflow.set_outputs({"result": "failed"})
+    workflow.append_summary("## Summary\n")
+    assert log.getvalue() == "Error: it broke\nOutputs:\n  result: failed\n\n## Summary\n\n"

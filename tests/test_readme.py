@@ -1,0 +1,107 @@
+"""The README's tables, action.yml and the code must tell the same story."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from retell_gate import outcome as codes
+from retell_gate.config import DEFAULTS, PARSERS
+from retell_gate.outcome import Outcome, outputs
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
+
+
+def readme_table(heading: str) -> list[list[str]]:
+    """The rows of the first table under `## heading`, as cell texts."""
+    section = README.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in row.strip("|").split(" | ")] for row in rows[2:]]
+
+
+def unquote(cell: str) -> str:
+    return cell[1:-1] if cell.startswith("`") and cell.endswith("`") else cell
+
+
+def test_inputs_table_matches_action_yml_and_the_code() -> None:
+    rows = readme_table("Inputs")
+    names = [unquote(row[0]) for row in rows]
+    assert names == list(ACTION["inputs"]) == list(DEFAULTS) == list(PARSERS)
+    for row in rows:
+        name, default = unquote(row[0]), row[1]
+        spec = ACTION["inputs"][name]
+        if spec.get("required"):
+            assert default == "(required)"
+            assert "default" not in spec
+            assert DEFAULTS[name] == ""
+        elif DEFAULTS[name] == "":
+            assert default.startswith("(empty")
+            assert spec["default"] == ""
+        else:
+            assert unquote(default) == spec["default"] == DEFAULTS[name]
+
+
+def test_outputs_table_matches_action_yml_and_what_the_code_writes() -> None:
+    names = [unquote(row[0]) for row in readme_table("Outputs")]
+    written = list(outputs(Outcome("error", "x", 2, "b", 0.0)))
+    assert names == list(ACTION["outputs"]) == written
+
+
+def test_exit_codes_table_matches_the_code() -> None:
+    table = {int(row[0]): unquote(row[1]) for row in readme_table("Exit codes")}
+    assert table == {
+        codes.EXIT_PASSED: "passed",
+        codes.EXIT_FAILED: "failed",
+        codes.EXIT_INPUT: "error",
+        codes.EXIT_API: "error",
+        codes.EXIT_TIMEOUT: "timed-out",
+        codes.EXIT_INTERNAL: "error",
+        codes.EXIT_SIGNAL_BASE + 2: "cancelled",
+        codes.EXIT_SIGNAL_BASE + 15: "cancelled",
+    }
+
+
+def example_workflow() -> str:
+    return README.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_example_workflow_is_a_valid_workflow(tmp_path: Path) -> None:
+    path = tmp_path / "agent-tests.yml"
+    path.write_text(example_workflow())
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_example_workflow_uses_only_declared_inputs() -> None:
+    example = yaml.safe_load(example_workflow())
+    steps = example["jobs"]["retell"]["steps"]
+    gate = next(step for step in steps if step.get("id") == "gate")
+    assert set(gate["with"]) <= set(ACTION["inputs"])
+    assert {"api-key", "batch-job-id"} <= set(gate["with"])
+
+
+def test_the_try_it_commands_are_the_ones_ci_runs() -> None:
+    try_it = README.split("\n## Try it\n", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^(python3 dev\.py \w+)", try_it, re.M)
+    assert commands == ["python3 dev.py demo", "python3 dev.py test"]
+    assert "python3 dev.py test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_docker_action_runs_the_dockerfile_with_an_exec_form_entrypoint() -> None:
+    assert ACTION["runs"] == {"using": "docker", "image": "Dockerfile"}
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    entrypoints = re.findall(r"^ENTRYPOINT (.*)$", dockerfile, re.M)
+    assert entrypoints == ['["/usr/local/bin/python", "/app/entrypoint.py"]']
+    assert not re.search(r"^USER ", dockerfile, re.M)

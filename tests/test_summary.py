@@ -1,0 +1,100 @@
+"""The job summary against golden files. Regenerate on purpose with: python3 dev.py golden"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from retell_gate.markdown import text
+from retell_gate.summary import duration, render
+from tests.summary_cases import CASES, HOSTILE
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_summary_matches_its_golden_file(name: str) -> None:
+    rendered = render(CASES[name])
+    golden = GOLDEN / f"{name}.md"
+    if UPDATE:
+        golden.write_text(rendered, encoding="utf-8")
+    assert rendered == golden.read_text(encoding="utf-8")
+
+
+def test_every_golden_file_has_a_case() -> None:
+    assert sorted(p.stem for p in GOLDEN.glob("*.md")) == sorted(CASES)
+
+
+def test_hostile_text_has_no_live_markup() -> None:
+    escaped = text(HOSTILE)
+    assert "<" not in escaped
+    assert ">" not in escaped
+    assert "\n" not in escaped
+    # Every markdown-active character is preceded by a backslash, so none starts a link, image,
+    # code span, emphasis, table cell, heading, mention or autolink.
+    assert not re.search(r"(?<!\\)[|`*!\[\]#@_$~]", escaped)
+    assert "http://" not in escaped
+    assert "www." not in escaped
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("- not a list", "\\- not a list"),
+        ("+ not a list", "\\+ not a list"),
+        ("12. not a list", "12\\. not a list"),
+        ("see https://x.test and WWW.x.test", "see https\\://x.test and WWW\\.x.test"),
+        ("a & b < c", "a &amp; b &lt; c"),
+        ("plain, readable: text.", "plain, readable: text."),
+        ("line\nbreak\r\ttab", "line break tab"),
+    ],
+)
+def test_escaping_is_targeted_and_keeps_plain_text_readable(raw: str, escaped: str) -> None:
+    assert text(raw) == escaped
+
+
+def test_hostile_api_text_stays_inside_its_table_cell() -> None:
+    rendered = render(CASES["hostile-engine"])
+    for line in rendered.splitlines():
+        if line.startswith("| Status") or line.startswith("| Response engine"):
+            assert len(re.findall(r"(?<!\\)\|", line)) == 3  # the row's own three pipes, nothing more
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(0.4, "0 s"), (45, "45 s"), (185, "3 min 5 s"), (3725, "1 h 2 min")])
+def test_durations_read_like_a_person_would_say_them(seconds: float, shown: str) -> None:
+    assert duration(seconds) == shown
+
+
+def rendered_html(markdown: str) -> str:
+    """HTML as GitHub's renderer (cmark-gfm, with its GFM extensions) makes it, raw HTML let through."""
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
+
+
+OUR_TAGS = {"h2", "h3", "p", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "code"}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rendered_summaries_contain_only_our_own_markup(name: str) -> None:
+    html = rendered_html(render(CASES[name]))
+    tags = set(re.findall(r"<([a-z0-9]+)", html))
+    assert tags <= OUR_TAGS, tags - OUR_TAGS
+    # Code spans come only from the batch ID and our own hints, never from API text.
+    expected = [CASES[name].batch_job_id, *re.findall(r"`([^`]+)`", CASES[name].hint)]
+    assert re.findall(r"<code>(.*?)</code>", html) == expected
+
+
+def test_hostile_text_renders_as_text_in_githubs_renderer() -> None:
+    html = rendered_html(render(CASES["hostile-engine"]) + render(CASES["api-error"]))
+    assert "<img" not in html
+    assert "<a " not in html
+    assert "<h1" not in html
+    # Hostile-engine: counts (head + 1 row) and details (head + 4 rows); api-error: details (head + 2 rows).
+    assert html.count("<tr>") == 2 + 5 + 3
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html

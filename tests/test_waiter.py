@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+
+from retell_gate.errors import ApiError
+from retell_gate.models import BatchTest
+from retell_gate.waiter import Progress, Waiter
+from tests.conftest import FakeClock
+from tests.factories import batch
+
+
+class ScriptedReader:
+    """Answers each poll with the next batch of a script; the last one repeats."""
+
+    def __init__(self, clock: FakeClock, script: list[BatchTest]) -> None:
+        self.clock = clock
+        self.script = script
+        self.polled_at: list[float] = []
+
+    def get_batch(self, batch_job_id: str, deadline: float) -> BatchTest:
+        self.polled_at.append(self.clock())
+        return self.script[min(len(self.polled_at) - 1, len(self.script) - 1)]
+
+
+def make(clock: FakeClock, script: list[BatchTest]) -> tuple[Waiter, ScriptedReader, list[Progress], list[str]]:
+    reader = ScriptedReader(clock, script)
+    reports: list[Progress] = []
+    warnings: list[str] = []
+    return Waiter(reader, clock, clock.sleep, reports.append, warnings.append), reader, reports, warnings
+
+
+def running(done: int) -> BatchTest:
+    return batch(status="in_progress", passed=done, total=10)
+
+
+def test_polls_every_interval_until_complete(clock: FakeClock) -> None:
+    waiter, reader, _, _ = make(clock, [running(0), running(4), batch(passed=10)])
+    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 100) is True
+    assert [t - 1000 for t in reader.polled_at] == [0, 10, 20]
+    assert waiter.last is not None
+    assert waiter.last.state == "complete"
+
+
+def test_times_out_at_the_deadline_keeping_the_last_batch(clock: FakeClock) -> None:
+    waiter, reader, _, _ = make(clock, [running(3)])
+    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 25) is False
+    assert [t - 1000 for t in reader.polled_at] == [0, 10, 20]
+    assert clock() == 1025  # it slept only up to the deadline
+    assert waiter.last == running(3)
+
+
+def test_progress_is_reported_on_change_and_at_least_once_a_minute(clock: FakeClock) -> None:
+    script = [running(0)] * 9 + [running(5), running(5), batch(passed=10)]
+    waiter, _, reports, _ = make(clock, script)
+    waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 1000)
+    assert [(p.elapsed, p.batch.pass_count) for p in reports] == [(0, 0), (60, 0), (90, 5), (110, 10)]
+
+
+def test_an_unknown_status_is_never_complete_and_warns_once(clock: FakeClock) -> None:
+    odd = batch(status="archived", passed=10)
+    waiter, reader, _, warnings = make(clock, [odd, odd, batch(passed=10)])
+    assert waiter.wait("batch_1", poll_interval=1, started=clock(), deadline=clock() + 100) is True
+    assert len(reader.polled_at) == 3
+    assert warnings == ["Retell reports a batch status this gate does not know: 'archived'; still waiting."]
+
+
+def test_an_unknown_status_at_the_deadline_is_an_error_not_a_timeout(clock: FakeClock) -> None:
+    waiter, _, _, _ = make(clock, [batch(status="failed_to_start", passed=10)])
+    with pytest.raises(ApiError, match="status this gate does not know"):
+        waiter.wait("batch_1", poll_interval=5, started=clock(), deadline=clock() + 12)
