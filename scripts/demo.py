@@ -1,0 +1,55 @@
+"""The demo: a local Retell simulator, and the gate run against a passing and a failing batch.
+
+Run it with `python3 dev.py demo`, which sets up .venv first.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from retell_gate.simulator import Simulator
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "sim-key"
+
+RUNS = [
+    (
+        "A batch of 40 test cases that finishes with 1 failure and 1 error, within the thresholds",
+        ["--batch-job-id", "slow-demo", "--max-failures", "1", "--max-errors", "5%", "--poll-interval", "0.5"],
+        0,
+    ),
+    (
+        "A batch that fails: 2 failures and 1 error, with the default thresholds (none allowed)",
+        ["--batch-job-id", "failing-demo", "--poll-interval", "0.5"],
+        1,
+    ),
+]
+
+
+def run_gate(simulator: Simulator, args: list[str]) -> int:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+    env |= {"RETELL_API_KEY": KEY, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, str(ROOT / "entrypoint.py"), "--base-url", simulator.url, *args]
+    print("$ RETELL_API_KEY=*** python3 entrypoint.py " + " ".join(command[2:]) + "\n", flush=True)
+    return subprocess.call(command, env=env)
+
+
+def main() -> int:
+    surprises = 0
+    with Simulator(api_key=KEY) as simulator:
+        print(f"Retell simulator running on {simulator.url}\n")
+        for number, (title, args, expected) in enumerate(RUNS, 1):
+            print(f"{'=' * 100}\nDemo {number}: {title}\n{'=' * 100}", flush=True)
+            code = run_gate(simulator, args)
+            verdict = "as expected" if code == expected else f"expected {expected}"
+            print(f"\n→ the gate exited with {code} ({verdict})\n", flush=True)
+            surprises += code != expected
+    print("In GitHub Actions the summary above goes to the job summary and the outputs to step outputs.")
+    return 1 if surprises else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
