@@ -1,0 +1,76 @@
+"""The real image, built from our Dockerfile and run the way the runner runs it.
+
+Uses the workplace's `run-action` tool (podman, as root), found beside the repository at
+../shared/tools/run-action or named by RUN_ACTION. Where it is missing, these tests are skipped
+with the reason shown; CI has it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retell_gate.simulator import Simulator
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_ACTION = Path(os.environ.get("RUN_ACTION", ROOT.parent / "shared" / "tools" / "run-action"))
+
+pytestmark = pytest.mark.skipif(
+    not RUN_ACTION.exists() or os.geteuid() != 0, reason=f"needs root and the run-action tool at {RUN_ACTION}"
+)
+
+
+def run_container(tmp_path: Path, simulator: Simulator, **inputs: str) -> dict[str, Any]:
+    report = tmp_path / "report.json"
+    args = [f"--with={name.replace('_', '-')}={value}" for name, value in inputs.items()]
+    args += [f"--with=base-url={simulator.url}", "--with=api-key=sim-key", "--with=poll-interval=0.2"]
+    subprocess.run(
+        [str(RUN_ACTION), "--repo", str(ROOT), "--json", str(report), *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert report.exists(), "run-action did not build or start the image"
+    return json.loads(report.read_text())
+
+
+def assert_key_only_masked(report: dict[str, Any]) -> None:
+    assert [c["data"] for c in report["commands"] if c["command"] == "add-mask"] == ["sim-key"]
+    shown = [line for line in report["stdout"].splitlines() if not line.startswith("::add-mask::")]
+    assert not any("sim-key" in line for line in shown)
+    assert "sim-key" not in report["summary"]
+    assert "sim-key" not in json.dumps(report["outputs"])
+
+
+def test_the_image_passes_a_passing_batch(tmp_path: Path, simulator: Simulator) -> None:
+    report = run_container(tmp_path, simulator, batch_job_id="passing-container")
+    assert report["exit_code"] == 0, report["stdout"]
+    assert report["outputs"]["result"] == "passed"
+    assert report["outputs"]["pass-count"] == "10"
+    assert report["summary"].startswith("## ✅ Retell batch test passed\n")
+    assert_key_only_masked(report)
+
+
+def test_the_image_fails_a_failing_batch_with_hyphenated_inputs(tmp_path: Path, simulator: Simulator) -> None:
+    report = run_container(tmp_path, simulator, batch_job_id="failing-container", max_failures="1")
+    assert report["exit_code"] == 1, report["stdout"]
+    assert report["outputs"]["result"] == "failed"
+    assert (
+        report["outputs"]["reason"]
+        == "The batch failed: 2 failed, more than the 1 allowed; 1 errored, more than the 0 allowed."
+    )
+    assert [c["command"] for c in report["commands"]] == ["add-mask", "error"]
+    assert_key_only_masked(report)
+
+
+def test_the_image_rejects_bad_input_before_any_request(tmp_path: Path, simulator: Simulator) -> None:
+    report = run_container(tmp_path, simulator, batch_job_id="passing", timeout="soon")
+    assert report["exit_code"] == 2
+    assert report["outputs"]["result"] == "error"
+    assert simulator.requests == []
