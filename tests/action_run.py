@@ -81,7 +81,8 @@ def finish(tmp: Path, process: subprocess.Popen[str], timeout: float = 60) -> Ac
     log, _ = process.communicate(timeout=timeout)
     commands = tmp / "file_commands"
     files = {p.name: p.read_bytes().decode() for p in commands.iterdir()}
-    return ActionRun(process.returncode, log, parse_output_file(files["set_output_1"]), files["step_summary_1"], files)
+    outputs = parse_output_file(files["set_output_1"])
+    return ActionRun(process.returncode, log, outputs, files["step_summary_1"], files)
 
 
 def run_action(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = None) -> ActionRun:

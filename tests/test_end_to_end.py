@@ -47,7 +47,7 @@ def test_a_passing_batch_passes(tmp_path: Path, simulator: Simulator) -> None:
     }
     assert run.outputs["elapsed-seconds"].isdigit()
     assert run.log.splitlines()[0] == f"::add-mask::{KEY}"
-    assert run.annotations("notice") == ["All 10 test cases passed."]
+    assert run.annotations("notice") == ["All 10 test cases passed. Passed 10, failed 0, errored 0 of 10."]
     assert run.summary.startswith("## ✅ Retell batch test passed\n")
     assert "| 10 | 0 | 0 | 10 | 100.0% |" in run.summary
     assert "in_progress: 3/10 finished" in run.log  # progress lines as the counts change
@@ -182,3 +182,22 @@ def test_the_outputs_file_holds_only_heredoc_blocks(tmp_path: Path, simulator: S
     first_lines = text.splitlines()[::3]
     assert all("<<ghadelimiter_" in line for line in first_lines)
     assert len(first_lines) == 10
+
+
+def test_a_pass_whose_outputs_cannot_be_written_is_not_green(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "passing"), {"GITHUB_OUTPUT": str(tmp_path / "no" / "such")})
+    assert run.exit_code == 5
+    assert run.annotations("error") == ["Could not write the step outputs or job summary: No such file or directory."]
+    assert "Traceback" not in run.log
+
+
+def test_help_works_outside_actions(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.action_run import ENTRYPOINT
+
+    result = subprocess.run([sys.executable, str(ENTRYPOINT), "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "--max-failures VALUE" in result.stdout
+    assert "RETELL_API_KEY" in result.stdout

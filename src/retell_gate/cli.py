@@ -25,6 +25,7 @@ from .summary import render
 from .verdict import Verdict, decide
 from .waiter import Progress, Waiter
 
+ANNOTATION_TITLE = "Retell batch test"
 BUG_HINT = "This is a bug in the gate; please report it with the log of this step."
 INPUT_HINT = "Fix the input named above in the workflow's `with:` block; no request was made to Retell."
 
@@ -52,8 +53,7 @@ def run(
         except Cancelled as cancel:
             result = gate.cancelled(cancel.signal_number)
         signals.hold()  # a second signal must not cut the report short
-        report(workflow, result)
-    return result.exit_code
+        return report(workflow, result)
 
 
 class Gate:
@@ -141,19 +141,37 @@ class Gate:
         )
 
     def _warn(self, message: str) -> None:
-        self._workflow.annotate("warning", message, title="Retell batch test")
+        self._workflow.annotate("warning", message, title=ANNOTATION_TITLE)
 
 
-def report(workflow: Workflow, result: Outcome) -> None:
-    """Annotations, outputs and summary: written on every path."""
+def report(workflow: Workflow, result: Outcome) -> int:
+    """Annotations, outputs and summary, written on every path; returns the exit code to use."""
     for warning in result.warnings:
-        workflow.annotate("warning", warning, title="Retell batch test")
-    level = {"passed": "notice", "timed-out": "warning" if result.exit_code == 0 else "error"}.get(
-        result.result, "error"
+        workflow.annotate("warning", warning, title=ANNOTATION_TITLE)
+    workflow.annotate(_annotation_level(result), _annotation_text(result), title=ANNOTATION_TITLE)
+    try:
+        workflow.set_outputs(outputs(result))
+        workflow.append_summary(render(result))
+    except OSError as error:
+        # Fail closed: a pass whose outputs or summary are lost must not show as a green check.
+        workflow.annotate("error", f"Could not write the step outputs or job summary: {error.strerror}.")
+        return result.exit_code or codes.EXIT_INTERNAL
+    return result.exit_code
+
+
+def _annotation_level(result: Outcome) -> str:
+    if result.result == "passed":
+        return "notice"
+    return "warning" if result.exit_code == 0 else "error"
+
+
+def _annotation_text(result: Outcome) -> str:
+    counts = result.counts
+    if result.result != "passed" or counts is None:
+        return result.reason
+    return (
+        f"{result.reason} Passed {counts.passed}, failed {counts.failed}, errored {counts.errored} of {counts.total}."
     )
-    workflow.annotate(level, result.reason, title="Retell batch test")
-    workflow.set_outputs(outputs(result))
-    workflow.append_summary(render(result))
 
 
 class _CancelOnSignal:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from . import __version__
 from .errors import InputError
 
 # The single source of the defaults; tests check that action.yml and the README agree.
@@ -209,6 +210,7 @@ def argument_parser() -> argparse.ArgumentParser:
         description="Wait for a Retell batch test and exit non-zero when it fails the thresholds. "
         f"Each flag overrides the matching INPUT_* variable; the API key is read from {API_KEY_ENV}.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     for name, default in DEFAULTS.items():
         if name != "api-key":
             parser.add_argument(f"--{name}", metavar="VALUE", help=f"default: {default or '(empty)'}")
