@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 import urllib3
@@ -22,10 +22,15 @@ from . import __version__
 from .errors import ApiError
 from .models import BatchTest
 from .retry import MAX_ATTEMPTS, backoff_delay, parse_retry_after, should_retry
+from .runs import RunListing, RunPage, TestRun
 
 REQUEST_SECONDS = 60.0
 CONNECT_SECONDS = 5.0
-MAX_BODY_BYTES = 10 * 1024 * 1024
+MAX_BODY_BYTES = 10 * 1024 * 1024  # a batch is a few hundred bytes
+MAX_PAGE_BYTES = 32 * 1024 * 1024  # a page of runs carries each definition's snapshot, prompts included
+PAGE_LIMIT = 1000  # the largest page the specification allows
+MIN_PAGE_LIMIT = 50
+MAX_PAGES = 500
 CHUNK_BYTES = 64 * 1024
 
 HINTS = {
@@ -39,6 +44,10 @@ HINTS = {
 }
 TRANSIENT_HINT = "Retell or the network is having trouble; re-run the job, and check https://status.retellai.com."
 SCHEMA_HINT = "Retell's answer did not match its API specification; re-run the job, and report it if it persists."
+
+
+class ResponseTooLarge(ApiError):
+    """An answer over the size cap; it was not read to the end."""
 
 
 class _Transient(Exception):
@@ -78,7 +87,7 @@ class RetellClient:
     def get_batch(self, batch_job_id: str, deadline: float) -> BatchTest:
         """The batch as Retell reports it now; raises ApiError when it cannot be read in time."""
         url = f"{self._base_url}/get-batch-test/{quote(batch_job_id, safe='')}"
-        body = self._get_json(url, deadline)
+        body = self._get_json(url, deadline, MAX_BODY_BYTES)
         try:
             batch = BatchTest.model_validate(body)
         except ValidationError as error:
@@ -88,12 +97,50 @@ class RetellClient:
             raise ApiError(f"Retell answered with a different batch than {batch_job_id} was asked for.", SCHEMA_HINT)
         return batch
 
-    def _get_json(self, url: str, deadline: float) -> Any:
+    def list_test_runs(self, batch_job_id: str, deadline: float) -> RunListing:
+        """Every test run of the batch, page by page; a broken or endless pagination stops with a problem."""
+        runs: dict[str, TestRun] = {}
+        key: str | None = None
+        seen_keys: set[str] = set()
+        limit = PAGE_LIMIT
+        try:
+            for _ in range(MAX_PAGES):
+                try:
+                    page = self._get_page(batch_job_id, key, limit, deadline)
+                except ResponseTooLarge:
+                    if limit <= MIN_PAGE_LIMIT:
+                        raise
+                    limit = max(MIN_PAGE_LIMIT, limit // 4)  # ask again for the same page, smaller
+                    continue
+                for run in page.items:
+                    runs.setdefault(run.test_case_job_id, run)
+                if not page.has_more:
+                    return RunListing(tuple(runs.values()))
+                if not page.pagination_key or page.pagination_key in seen_keys:
+                    return RunListing(tuple(runs.values()), "Retell's pagination of the test runs repeated itself")
+                seen_keys.add(page.pagination_key)
+                key = page.pagination_key
+        except ApiError as error:
+            if not runs:
+                raise
+            return RunListing(tuple(runs.values()), f"listing the test runs stopped: {error.message}")
+        return RunListing(tuple(runs.values()), f"Retell's pagination of the test runs went past {MAX_PAGES} pages")
+
+    def _get_page(self, batch_job_id: str, key: str | None, limit: int, deadline: float) -> RunPage:
+        query = {"limit": str(limit)} | ({"pagination_key": key} if key else {})
+        url = f"{self._base_url}/v2/list-test-runs/{quote(batch_job_id, safe='')}?{urlencode(query)}"
+        body = self._get_json(url, deadline, MAX_PAGE_BYTES)
+        try:
+            return RunPage.model_validate(body)
+        except ValidationError as error:
+            raise ApiError(f"Retell's list of test runs is malformed: {_describe(error)}.", SCHEMA_HINT) from None
+
+    def _get_json(self, url: str, deadline: float, max_bytes: int) -> Any:
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._try_once(url, deadline)
+                return self._try_once(url, deadline, max_bytes)
             except _Transient as failure:
                 self._wait_before_retry(failure, attempt, deadline)
 
@@ -109,7 +156,7 @@ class RetellClient:
             )
         self._sleep(wait)
 
-    def _try_once(self, url: str, deadline: float) -> Any:
+    def _try_once(self, url: str, deadline: float, max_bytes: int) -> Any:
         try_deadline = min(deadline, self._clock() + REQUEST_SECONDS)
         remaining = try_deadline - self._clock()
         if remaining <= 0:
@@ -120,21 +167,20 @@ class RetellClient:
                 url, timeout=(min(CONNECT_SECONDS, remaining), remaining), stream=True, allow_redirects=False
             )
             with response:
-                raw = self._read_body(response, try_deadline)
+                raw = self._read_body(response, try_deadline, max_bytes)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             raise _Transient(_network_failure(error)) from None
         return _interpret(response, raw)
 
-    def _read_body(self, response: requests.Response, try_deadline: float) -> bytes:
+    def _read_body(self, response: requests.Response, try_deadline: float, max_bytes: int) -> bytes:
         """The body, read as it arrives; each read is bounded by the socket timeout."""
         chunks: list[bytes] = []
         size = 0
         while chunk := response.raw.read1(CHUNK_BYTES):
             size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise ApiError(
-                    f"Retell's answer is larger than {MAX_BODY_BYTES // 2**20} MiB; it was not read.", SCHEMA_HINT
-                )
+            if size > max_bytes:
+                too_large = f"Retell's answer is larger than {max_bytes // 2**20} MiB; it was not read."
+                raise ResponseTooLarge(too_large, SCHEMA_HINT)
             if self._clock() > try_deadline:
                 raise _Transient(f"the answer was still arriving after {REQUEST_SECONDS:.0f} s")
             chunks.append(chunk)
