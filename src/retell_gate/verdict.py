@@ -7,6 +7,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from .config import Config, Limit
 from .models import BatchTest
+from .runs import RunCounts
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,17 @@ class Counts:
     def finished(self) -> int:
         return self.passed + self.failed + self.errored
 
+    def __str__(self) -> str:
+        return f"{self.passed} passed, {self.failed} failed, {self.errored} errored of {self.total}"
+
 
 @dataclass(frozen=True)
 class Check:
     """One threshold against its actual value, as the summary's table shows it."""
 
     name: str
+    input: str
+    """The input that sets this threshold."""
     limit: str
     actual: str
     ok: bool
@@ -55,9 +61,25 @@ def pass_rate(counts: Counts) -> Decimal | None:
     return (Decimal(counts.passed * 100) / counts.total).quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
 
 
-def judged_counts(batch: BatchTest) -> tuple[Counts, tuple[str, ...]]:
+def reconciled(counts: Counts, runs: RunCounts | None) -> tuple[Counts, tuple[str, ...]]:
+    """The batch's counts, or, where the full list of runs disagrees, the worse of the two."""
+    if runs is None:
+        return counts, ()
+    listed = Counts(runs.passed, runs.failed, runs.errored, runs.total)
+    if listed == counts:
+        return counts, ()
+    passed, failed = min(counts.passed, listed.passed), max(counts.failed, listed.failed)
+    errored = max(counts.errored, listed.errored)
+    worse = Counts(passed, failed, errored, max(counts.total, listed.total, passed + failed + errored))
+    warning = (
+        f"The test runs ({listed}, {runs.not_finished} not finished) disagree with the batch's counts ({counts}); "
+        f"the gate uses the more pessimistic numbers ({worse})."
+    )
+    return worse, (warning,)
+
+
+def judged_counts(counts: Counts) -> tuple[Counts, tuple[str, ...]]:
     """Counts of a complete batch, with test cases Retell left uncounted taken as errors."""
-    counts = Counts.of(batch)
     uncounted = counts.total - counts.finished
     if uncounted <= 0:
         return counts, ()
@@ -68,18 +90,19 @@ def judged_counts(batch: BatchTest) -> tuple[Counts, tuple[str, ...]]:
     return Counts(counts.passed, counts.failed, counts.errored + uncounted, counts.total), (warning,)
 
 
-def _limit_check(name: str, noun: str, count: int, total: int, limit: Limit) -> Check:
+def _limit_check(name: str, input_name: str, count: int, total: int, limit: Limit) -> Check:
     ok = not limit.exceeded_by(count, total)
     actual = str(count)
     if limit.percent and total:
         actual += f" ({Decimal(count * 100) / total:.1f}%)"
-    return Check(name, f"≤ {limit}", actual, ok, f"{count} {noun}, more than the {limit} allowed")
+    noun = name.lower()
+    return Check(name, input_name, f"≤ {limit}", actual, ok, f"{count} {noun}, more than the {limit} allowed")
 
 
 def _checks(counts: Counts, config: Config) -> list[Check]:
     checks = [
-        _limit_check("Failed", "failed", counts.failed, counts.total, config.max_failures),
-        _limit_check("Errored", "errored", counts.errored, counts.total, config.max_errors),
+        _limit_check("Failed", "max-failures", counts.failed, counts.total, config.max_failures),
+        _limit_check("Errored", "max-errors", counts.errored, counts.total, config.max_errors),
     ]
     rate = pass_rate(counts)
     if config.min_pass_rate is not None:
@@ -89,6 +112,7 @@ def _checks(counts: Counts, config: Config) -> list[Check]:
         checks.append(
             Check(
                 "Pass rate",
+                "min-pass-rate",
                 f"≥ {config.min_pass_rate}%",
                 shown,
                 ok,
@@ -99,6 +123,7 @@ def _checks(counts: Counts, config: Config) -> list[Check]:
     checks.append(
         Check(
             "Test cases",
+            "allow-empty",
             "any number" if config.allow_empty else "at least 1",
             str(counts.total),
             empty_ok,
@@ -108,9 +133,11 @@ def _checks(counts: Counts, config: Config) -> list[Check]:
     return checks
 
 
-def decide(batch: BatchTest, config: Config) -> Verdict:
-    """Pass or fail a complete batch."""
-    counts, warnings = judged_counts(batch)
+def decide(batch: BatchTest, config: Config, runs: RunCounts | None = None) -> Verdict:
+    """Pass or fail a complete batch; `runs` are the counts of its complete list of test runs, if read."""
+    counts, mismatch = reconciled(Counts.of(batch), runs)
+    counts, uncounted = judged_counts(counts)
+    warnings = mismatch + uncounted
     checks = tuple(_checks(counts, config))
     failures = [check.failure for check in checks if not check.ok]
     if failures:
