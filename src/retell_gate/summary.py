@@ -6,6 +6,7 @@ from .config import BATCH_ID_PATTERN
 from .markdown import table, text
 from .models import ResponseEngine
 from .outcome import Outcome
+from .summary_runs import runs_section
 from .verdict import pass_rate
 
 HEADINGS = {
@@ -15,14 +16,20 @@ HEADINGS = {
     "error": "⚠️ Retell batch test gate could not decide",
     "cancelled": "🚫 Retell batch test gate was cancelled",
 }
+# GitHub drops a step summary over 1 MiB entirely; stay well under it.
+BUDGET_BYTES = 900 * 1024
+REPORT_LABELS = {"report-path": "JSON report", "junit-path": "JUnit report"}
 ENGINE_NAMES = {"retell-llm": "Retell LLM", "conversation-flow": "Conversation Flow", "custom-llm": "Custom LLM"}
 
 
-def render(outcome: Outcome) -> str:
-    """The whole summary for one run, ending with a newline."""
-    sections = [f"## {HEADINGS[outcome.result]}", text(outcome.reason)]
-    sections += [f"> [!WARNING]\n> {text(warning)}" for warning in outcome.warnings]
-    sections += [_counts(outcome), _checks(outcome), _details(outcome), _next_steps(outcome)]
+def render(outcome: Outcome, budget: int = BUDGET_BYTES) -> str:
+    """The whole summary for one run, ending with a newline, at most `budget` bytes long."""
+    before = [f"## {HEADINGS[outcome.result]}", text(outcome.reason)]
+    before += [f"> [!WARNING]\n> {text(warning)}" for warning in outcome.warnings]
+    before += [_counts(outcome), _checks(outcome)]
+    after = [_details(outcome), _next_steps(outcome)]
+    used = sum(len(part.encode("utf-8")) + 2 for part in before + after)
+    sections = [*before, runs_section(outcome, budget - used), *after]
     return "\n\n".join(section for section in sections if section) + "\n"
 
 
@@ -49,6 +56,7 @@ def _details(outcome: Outcome) -> str:
         rows.append(("Status", text(outcome.batch.status)))
         rows.append(("Response engine", _engine(outcome.batch.response_engine)))
     rows.append(("Waited", duration(outcome.elapsed)))
+    rows += [(REPORT_LABELS[name], text(path)) for name, path in outcome.reports]
     return "### Details\n\n" + table(("", ""), rows, "ll")
 
 
