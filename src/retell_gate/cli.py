@@ -1,7 +1,8 @@
 """The entry point: read the inputs, run the gate, report the outcome, exit with its code.
 
 This is the only place errors are caught. Whatever happens (bad input, an API failure, a timeout,
-a cancel, a bug), the outputs and the job summary are written and the exit code is documented.
+a cancel, a bug), the outputs, the job summary and the report files are written, and the exit code
+is documented.
 """
 
 from __future__ import annotations
@@ -12,22 +13,29 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from types import FrameType
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import outcome as codes
 from .config import API_KEY_ENV, Config, env_name, load_config, raw_values
 from .errors import ApiError, Cancelled, InputError
 from .github import Workflow
 from .models import BatchTest
-from .outcome import Outcome, outputs
-from .summary import render
+from .outcome import Outcome
+from .reporting import ANNOTATION_TITLE, report
+from .runs import RunListing, count_runs
+from .signals import CancelOnSignal
 from .verdict import Verdict, decide
 from .waiter import Progress, Waiter
 
-ANNOTATION_TITLE = "Retell batch test"
+if TYPE_CHECKING:
+    from .client import RetellClient
+
 BUG_HINT = "This is a bug in the gate; please report it with the log of this step."
 INPUT_HINT = "Fix the input named above in the workflow's `with:` block; no request was made to Retell."
+# Polling stops this share of `timeout` early (at most LISTING_RESERVE_MAX seconds), so that the
+# test runs can still be listed within `timeout` when the batch is slow.
+LISTING_RESERVE_SHARE = 0.1
+LISTING_RESERVE_MAX = 30.0
 
 
 def main() -> NoReturn:
@@ -46,14 +54,14 @@ def run(
     workflow = Workflow(env, stream)
     workflow.mask(env.get(env_name("api-key"), "").strip() or env.get(API_KEY_ENV, "").strip())
     gate = Gate(workflow, clock, sleep, started)
-    signals = _CancelOnSignal()
+    signals = CancelOnSignal()
     with signals:
         try:
             result = gate.run(env, argv)
         except Cancelled as cancel:
             result = gate.cancelled(cancel.signal_number)
         signals.hold()  # a second signal must not cut the report short
-        return report(workflow, result)
+        return report(workflow, result, gate.report_files)
 
 
 class Gate:
@@ -66,6 +74,7 @@ class Gate:
         self._started = started
         self._batch_job_id = ""
         self._waiter: Waiter | None = None
+        self.report_files: dict[str, str] = {}
 
     @property
     def last_batch(self) -> BatchTest | None:
@@ -76,15 +85,15 @@ class Gate:
             self._batch_job_id = raw_values(env, argv)["batch-job-id"]
         try:
             config = load_config(env, argv)
+            self.report_files = {"report-path": config.report_path, "junit-path": config.junit_path}
             return self._wait_and_decide(config)
         except InputError as error:
             return self._ended("error", error.message, codes.EXIT_INPUT, INPUT_HINT)
         except ApiError as error:
             return self._ended("error", error.message, codes.EXIT_API, error.hint)
         except Exception as error:  # the one catch-all: a bug must still end in a report, not a traceback
-            return self._ended(
-                "error", f"The gate stopped on an unexpected {type(error).__name__}.", codes.EXIT_INTERNAL, BUG_HINT
-            )
+            reason = f"The gate stopped on an unexpected {type(error).__name__}."
+            return self._ended("error", reason, codes.EXIT_INTERNAL, BUG_HINT)
 
     def cancelled(self, signal_number: int) -> Outcome:
         name = signal.Signals(signal_number).name
@@ -98,27 +107,43 @@ class Gate:
         client = RetellClient(config.base_url, config.api_key.get_secret_value(), self._clock, self._sleep)
         self._waiter = Waiter(client, self._clock, self._sleep, self._progress, self._warn)
         deadline = self._started + config.timeout
-        if not self._waiter.wait(config.batch_job_id, config.poll_interval, self._started, deadline):
-            return self._timed_out(config)
+        polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
+        complete = self._waiter.wait(config.batch_job_id, config.poll_interval, self._started, polling_deadline)
+        listing = self._list_runs(client, config.batch_job_id, deadline)
+        if not complete:
+            return self._timed_out(config, listing)
         batch = self._waiter.last
         if batch is None:
             raise AssertionError("a complete batch was read")
-        verdict = decide(batch, config)
+        whole = listing.runs if not listing.problem else None
+        verdict = decide(batch, config, count_runs(whole) if whole is not None else None)
         if verdict.passed:
-            return self._ended("passed", verdict.reason, codes.EXIT_PASSED, "", verdict)
-        hint = "Open the batch in Retell's dashboard to read each failed test case."
-        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, hint, verdict)
+            return self._ended("passed", verdict.reason, codes.EXIT_PASSED, "", verdict, listing)
+        hint = "Read each failed test case's explanation below, or open the batch in Retell's dashboard."
+        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, hint, verdict, listing)
 
-    def _timed_out(self, config: Config) -> Outcome:
+    def _list_runs(self, client: RetellClient, batch_job_id: str, deadline: float) -> RunListing:
+        try:
+            return client.list_test_runs(batch_job_id, deadline)
+        except ApiError as error:
+            return RunListing((), error.message)
+
+    def _timed_out(self, config: Config, listing: RunListing) -> Outcome:
         batch = self.last_batch
         done = f" {batch.finished_count} of {batch.total_count} test cases had finished." if batch else ""
         reason = f"The batch was still running when the timeout ({config.timeout:g} s) ran out.{done}"
         hint = "Raise `timeout` if the batch needs longer, or check in Retell's dashboard whether it is stuck."
         code = codes.EXIT_TIMEOUT if config.fail_on_timeout else codes.EXIT_PASSED
-        return self._ended("timed-out", reason, code, hint)
+        return self._ended("timed-out", reason, code, hint, listing=listing)
 
     def _ended(
-        self, result: codes.Result, reason: str, code: int, hint: str, verdict: Verdict | None = None
+        self,
+        result: codes.Result,
+        reason: str,
+        code: int,
+        hint: str,
+        verdict: Verdict | None = None,
+        listing: RunListing | None = None,
     ) -> Outcome:
         return Outcome(
             result=result,
@@ -130,6 +155,7 @@ class Gate:
             verdict=verdict,
             hint=hint,
             warnings=verdict.warnings if verdict else (),
+            listing=listing,
         )
 
     def _progress(self, progress: Progress) -> None:
@@ -142,58 +168,3 @@ class Gate:
 
     def _warn(self, message: str) -> None:
         self._workflow.annotate("warning", message, title=ANNOTATION_TITLE)
-
-
-def report(workflow: Workflow, result: Outcome) -> int:
-    """Annotations, outputs and summary, written on every path; returns the exit code to use."""
-    for warning in result.warnings:
-        workflow.annotate("warning", warning, title=ANNOTATION_TITLE)
-    workflow.annotate(_annotation_level(result), _annotation_text(result), title=ANNOTATION_TITLE)
-    try:
-        workflow.set_outputs(outputs(result))
-        workflow.append_summary(render(result))
-    except OSError as error:
-        # Fail closed: a pass whose outputs or summary are lost must not show as a green check.
-        workflow.annotate("error", f"Could not write the step outputs or job summary: {error.strerror}.")
-        return result.exit_code or codes.EXIT_INTERNAL
-    return result.exit_code
-
-
-def _annotation_level(result: Outcome) -> str:
-    if result.result == "passed":
-        return "notice"
-    return "warning" if result.exit_code == 0 else "error"
-
-
-def _annotation_text(result: Outcome) -> str:
-    counts = result.counts
-    if result.result != "passed" or counts is None:
-        return result.reason
-    return (
-        f"{result.reason} Passed {counts.passed}, failed {counts.failed}, errored {counts.errored} of {counts.total}."
-    )
-
-
-class _CancelOnSignal:
-    """SIGTERM (the runner's cancel) and SIGINT raise Cancelled once; later signals wait for the report."""
-
-    def __init__(self) -> None:
-        self._holding = False
-        self._previous: dict[int, object] = {}
-
-    def __enter__(self) -> _CancelOnSignal:
-        for number in (signal.SIGTERM, signal.SIGINT):
-            self._previous[number] = signal.signal(number, self._handle)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)  # type: ignore[arg-type]
-
-    def hold(self) -> None:
-        self._holding = True
-
-    def _handle(self, number: int, _frame: FrameType | None) -> None:
-        if not self._holding:
-            self._holding = True
-            raise Cancelled(number)

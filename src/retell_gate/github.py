@@ -51,9 +51,11 @@ class Workflow:
             self._stream.flush()
 
     def redact(self, value: str) -> str:
+        """The text as it may be written: secrets replaced, and lone surrogates (which JSON can carry
+        but UTF-8 cannot) replaced, so that no API text can make a write fail."""
         for secret in self._secrets:
             value = value.replace(secret, "***")
-        return value
+        return value.encode("utf-8", "replace").decode("utf-8")
 
     def log(self, line: str) -> None:
         self._print(line)
@@ -95,6 +97,18 @@ class Workflow:
             return
         with Path(path).open("a", encoding="utf-8", newline="\n") as file:
             file.write(clean)
+
+    def write_workspace_file(self, path: str, text: str) -> str:
+        """Write a report file; a relative path is taken from the workspace. Returns the path as shown.
+
+        In the container the workspace is /github/workspace, which the runner mounts from the
+        host; a path inside it is shown relative to it, as the workflow's later steps see it.
+        """
+        workspace = Path(self._env.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+        target = (workspace / path).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.redact(text), encoding="utf-8", newline="\n")
+        return str(target.relative_to(workspace)) if target.is_relative_to(workspace) else str(target)
 
     def _print(self, line: str) -> None:
         self._stream.write(self.redact(line) + "\n")

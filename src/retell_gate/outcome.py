@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .models import BatchTest
+from .runs import RunListing
 from .verdict import Counts, Verdict, pass_rate
 
 Result = Literal["passed", "failed", "timed-out", "error", "cancelled"]
@@ -30,6 +31,10 @@ class Outcome:
     verdict: Verdict | None = None
     hint: str = ""
     warnings: tuple[str, ...] = ()
+    listing: RunListing | None = None
+    """The batch's test runs; None when they were never asked for."""
+    reports: tuple[tuple[str, str], ...] = ()
+    """(output name, path) of each report file written, e.g. ("junit-path", "retell.xml")."""
 
     @property
     def counts(self) -> Counts | None:
@@ -53,4 +58,6 @@ def outputs(outcome: Outcome) -> dict[str, str]:
         "pass-rate": str(rate) if rate is not None else "",
         "batch-job-id": outcome.batch_job_id,
         "elapsed-seconds": str(round(outcome.elapsed)),
+        "report-path": dict(outcome.reports).get("report-path", ""),
+        "junit-path": dict(outcome.reports).get("junit-path", ""),
     }

@@ -1,0 +1,63 @@
+"""Which annotations a run leaves on the pull request's checks (pure, no I/O).
+
+The runner shows at most 10 annotations of each level per step and drops the rest silently, so
+the per-test annotations take only the slots the verdict and warnings leave, and the last slot
+says how many more there are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .outcome import Outcome
+from .runs import in_report_order
+
+MAX_PER_LEVEL = 10
+TITLE = "Retell batch test"
+MESSAGE_CHARS = 1000
+TITLE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Annotation:
+    level: str  # error, warning or notice
+    message: str
+    title: str = TITLE
+
+
+def _verdict_level(outcome: Outcome) -> str:
+    if outcome.result == "passed":
+        return "notice"
+    return "warning" if outcome.exit_code == 0 else "error"
+
+
+def _verdict_message(outcome: Outcome) -> str:
+    counts = outcome.counts
+    if outcome.result == "passed" and counts is not None:
+        return f"{outcome.reason} {counts}."
+    return outcome.reason
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plan(outcome: Outcome) -> list[Annotation]:
+    """The verdict, the warnings, then one per failed or errored test while slots remain."""
+    planned = [Annotation("warning", warning) for warning in outcome.warnings]
+    planned.append(Annotation(_verdict_level(outcome), _verdict_message(outcome)))
+    listing = outcome.listing
+    if listing is None:
+        return planned
+    failing = [run for run in in_report_order(listing.runs) if run.outcome in ("fail", "error")]
+    level = "warning" if outcome.exit_code == 0 else "error"
+    free = MAX_PER_LEVEL - Counter(a.level for a in planned)[level]
+    shown = failing if len(failing) <= free else failing[: max(free - 1, 0)]
+    for run in shown:
+        message = f"{run.status}: {run.explanation or 'no explanation from Retell'}"
+        planned.append(Annotation(level, _shorten(message, MESSAGE_CHARS), _shorten(run.name, TITLE_CHARS)))
+    if len(shown) < len(failing):
+        more = len(failing) - len(shown)
+        planned.append(Annotation(level, f"{more} more failed or errored test cases: see the job summary."))
+    return planned

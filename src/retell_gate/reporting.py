@@ -1,0 +1,60 @@
+"""Reporting an outcome on every path: report files, annotations, log lines, outputs, summary."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from . import outcome as codes
+from .annotations import TITLE as ANNOTATION_TITLE
+from .annotations import plan
+from .github import Workflow
+from .junit import to_junit
+from .outcome import Outcome, outputs
+from .report_json import to_json
+from .runs import in_report_order
+from .summary import render
+
+__all__ = ["ANNOTATION_TITLE", "report"]
+
+RENDERERS = {"report-path": to_json, "junit-path": to_junit}
+
+
+def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str]) -> int:
+    """Write everything the user reads; returns the exit code to use."""
+    problems: list[str] = []
+    written: list[tuple[str, str]] = []
+    for output, path in report_files.items():
+        if not path:
+            continue
+        try:
+            written.append((output, workflow.write_workspace_file(path, RENDERERS[output](result))))
+        except OSError as error:
+            problems.append(f"Could not write `{output}` ({path}): {error.strerror}.")
+    result = dataclasses.replace(result, reports=tuple(written))
+    for annotation in plan(result):
+        workflow.annotate(annotation.level, annotation.message, annotation.title)
+    _log_failing_runs(workflow, result)
+    try:
+        workflow.set_outputs(outputs(result))
+        workflow.append_summary(render(result))
+    except OSError as error:
+        problems.append(f"Could not write the step outputs or job summary: {error.strerror}.")
+    for problem in problems:
+        workflow.annotate("error", problem)
+    # Fail closed: a pass whose outputs, summary or reports are lost must not show as a green check.
+    return result.exit_code or (codes.EXIT_INTERNAL if problems else codes.EXIT_PASSED)
+
+
+def _log_failing_runs(workflow: Workflow, result: Outcome) -> None:
+    """Names and explanations in the log, fenced: they are Retell's text, not ours."""
+    if result.listing is None:
+        return
+    failing = [run for run in in_report_order(result.listing.runs) if run.outcome in ("fail", "error")]
+    if not failing:
+        return
+    lines = [f"Failed and errored test cases ({len(failing)}):"]
+    lines += [
+        f"  {run.status}: {run.name}: {run.explanation.splitlines()[0] if run.explanation else ''}" for run in failing
+    ]
+    workflow.log_untrusted("\n".join(lines))
