@@ -33,6 +33,8 @@ DEFAULTS: dict[str, str] = {
     "timeout": "1800",
     "fail-on-timeout": "true",
     "base-url": "https://api.retellai.com",
+    "report-path": "",
+    "junit-path": "",
 }
 API_KEY_ENV = "RETELL_API_KEY"
 BATCH_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -73,6 +75,10 @@ class Config(BaseModel):
     timeout: float
     fail_on_timeout: bool
     base_url: str
+    report_path: str
+    """Where to write the JSON report, relative to the workspace; empty: no report."""
+    junit_path: str
+    """Where to write the JUnit XML report, relative to the workspace; empty: no report."""
 
 
 def _shown(value: str) -> str:
@@ -178,6 +184,12 @@ def parse_base_url(name: str, value: str) -> str:
     return value.rstrip("/")
 
 
+def parse_file_path(name: str, value: str) -> str:
+    if value and ("\0" in value or value.endswith(("/", "\\")) or len(value) > 1024):
+        raise _invalid(name, value, "expected a file path such as retell-report.json (relative to the workspace)")
+    return value
+
+
 PARSERS: dict[str, Callable[[str, str], Any]] = {
     "api-key": parse_api_key,
     "batch-job-id": parse_batch_job_id,
@@ -189,6 +201,8 @@ PARSERS: dict[str, Callable[[str, str], Any]] = {
     "timeout": parse_seconds,
     "fail-on-timeout": parse_bool,
     "base-url": parse_base_url,
+    "report-path": parse_file_path,
+    "junit-path": parse_file_path,
 }
 
 
@@ -235,4 +249,6 @@ def load_config(env: Mapping[str, str], argv: Sequence[str]) -> Config:
     """Parse and validate every input; the first bad one raises InputError."""
     values = raw_values(env, argv)
     fields = {name.replace("-", "_"): PARSERS[name](name, text) for name, text in values.items()}
+    if fields["report_path"] and fields["report_path"] == fields["junit_path"]:
+        raise _invalid("junit-path", values["junit-path"], "expected a different file than `report-path`")
     return Config(**fields)
