@@ -1,9 +1,11 @@
-"""A local stand-in for Retell's batch-test API, for the tests and the demo.
+"""A local stand-in for Retell's test API, for the tests and the demo.
 
     python -m retell_gate.simulator [--port 8089] [--api-key sim-key]
 
-It serves `GET /get-batch-test/{id}` on 127.0.0.1. The batch ID picks the scenario: `passing`, or
-`passing-<anything>` for a fresh batch with the same script. Every GET of a batch moves it one
+It serves, on 127.0.0.1, `GET /get-batch-test/{id}` and `GET /v2/list-test-runs/{id}` (paginated
+as Retell's specification says: `limit` from 1 to 1000, default 50; `pagination_key`; answers
+`{items, has_more, pagination_key}`). The batch ID picks the scenario (see scenarios.py): `failing`,
+or `failing-<anything>` for a fresh batch with the same script. Every read of a batch moves it one
 frame along its script, so a run sees it progress; the last frame repeats. Requests without
 `Authorization: Bearer <api key>` get Retell's 401, unknown scenarios its 404.
 """
@@ -15,81 +17,23 @@ import contextlib
 import json
 import threading
 from collections import Counter
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-ENGINE = {"type": "retell-llm", "llm_id": "llm_demo_receptionist", "version": 3}
-CREATED_MS = 1_764_000_000_000
+from .scenarios import SCENARIOS, Frame, Scenario, batch_body, find, run_body
 
-
-@dataclass(frozen=True)
-class Frame:
-    """One answer: a batch with these counts, or an HTTP error (`http_status` set)."""
-
-    status: str = "in_progress"
-    passed: int = 0
-    failed: int = 0
-    errored: int = 0
-    total: int = 10
-    http_status: int = 200
-    retry_after: str | None = None
-    raw_body: bytes | None = None
-    patch: dict[str, Any] | None = None
-    """Fields to replace in the batch body, to break its schema on purpose."""
-
-
-def _progress(total: int, final: tuple[int, int, int], steps: int) -> list[Frame]:
-    """A batch that finishes its test cases over `steps` polls, then reports complete."""
-    frames = []
-    for step in range(steps):
-        share = step / steps
-        p, f, e = (int(n * share) for n in final)
-        frames.append(Frame("in_progress", p, f, e, total))
-    return [*frames, Frame("complete", *final, total)]
-
-
-SCENARIOS: dict[str, list[Frame]] = {
-    "passing": _progress(10, (10, 0, 0), 3),
-    "failing": _progress(10, (7, 2, 1), 3),
-    "slow": _progress(40, (38, 1, 1), 12),
-    "flaky": [
-        Frame(http_status=429, retry_after="0"),
-        Frame("in_progress", 2, 0, 0),
-        Frame(http_status=503),
-        Frame(http_status=500),
-        Frame("in_progress", 6, 0, 0),
-        Frame(http_status=502),
-        Frame("complete", 10, 0, 0),
-    ],
-    "stuck": [Frame("in_progress", 3, 0, 0)],
-    "empty": [Frame("complete", 0, 0, 0, 0)],
-    "uncounted": [Frame("complete", 8, 0, 0, 10)],
-    "unknown-status": [Frame("cancelled", 4, 0, 0)],
-    "overcounted": [Frame("complete", 11, 0, 0, 10)],
-    "not-json": [Frame(raw_body=b"<html>Bad gateway</html>")],
-    "string-count": [Frame("complete", 10, 0, 0, patch={"pass_count": "10"})],
-    "rate-limited": [Frame(http_status=429, retry_after="1")],
-    "server-error": [Frame(http_status=500)],
-}
-
-
-def batch_body(batch_id: str, frame: Frame) -> dict[str, Any]:
-    return {
-        "test_case_batch_job_id": batch_id,
-        "status": frame.status,
-        "response_engine": ENGINE,
-        "pass_count": frame.passed,
-        "fail_count": frame.failed,
-        "error_count": frame.errored,
-        "total_count": frame.total,
-        "creation_timestamp": CREATED_MS,
-        "user_modified_timestamp": CREATED_MS + 60_000,
-    }
+Answer = tuple[int, dict[str, str], bytes]
+BATCH_PATH = "/get-batch-test/"
+RUNS_PATH = "/v2/list-test-runs/"
 
 
 def error_body(message: str) -> bytes:
     return json.dumps({"status": "error", "message": message}).encode()
+
+
+def json_answer(body: Any, headers: dict[str, str] | None = None) -> Answer:
+    return 200, headers or {}, json.dumps(body).encode()
 
 
 class Simulator:
@@ -97,7 +41,7 @@ class Simulator:
 
     def __init__(self, api_key: str = "sim-key", port: int = 0) -> None:
         self.api_key = api_key
-        self.requests: list[tuple[str, str]] = []  # (path, Authorization header), in order
+        self.requests: list[tuple[str, str]] = []  # (path with query, Authorization header), in order
         self._polls: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
@@ -119,31 +63,58 @@ class Simulator:
     def serve_forever(self) -> None:
         self._server.serve_forever()
 
-    def answer(self, path: str, authorization: str) -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body for one request."""
+    def answer(self, target: str, authorization: str) -> Answer:
+        """Status, headers and body for one GET."""
         with self._lock:
-            self.requests.append((path, authorization))
+            self.requests.append((target, authorization))
         if authorization != f"Bearer {self.api_key}":
             return 401, {}, error_body("API key is missing or invalid.")
-        prefix = "/get-batch-test/"
-        batch_id = path[len(prefix) :] if path.startswith(prefix) else ""
-        script = SCENARIOS.get(batch_id.split("-", 1)[0]) or SCENARIOS.get(batch_id)
-        if not batch_id or script is None:
-            return 404, {}, error_body("The requested resource was not found.")
+        parts = urlsplit(target)
+        for prefix, serve in ((BATCH_PATH, self._batch), (RUNS_PATH, self._runs)):
+            batch_id = parts.path.removeprefix(prefix) if parts.path.startswith(prefix) else ""
+            scenario = find(batch_id) if batch_id else None
+            if scenario is not None:
+                return serve(batch_id, scenario, parse_qs(parts.query))
+        return 404, {}, error_body("The requested resource was not found.")
+
+    def _batch(self, batch_id: str, scenario: Scenario, _query: dict[str, list[str]]) -> Answer:
         with self._lock:
             step = self._polls[batch_id]
             self._polls[batch_id] += 1
-        return _frame_answer(batch_id, script[min(step, len(script) - 1)])
+        frame = scenario.frames[min(step, len(scenario.frames) - 1)]
+        headers = {"Retry-After": frame.retry_after} if frame.retry_after is not None else {}
+        if frame.http_status != 200:
+            return frame.http_status, headers, error_body(f"Simulated HTTP {frame.http_status}.")
+        if frame.raw_body is not None:
+            return 200, headers, frame.raw_body
+        return json_answer(batch_body(batch_id, frame), headers)
 
+    def _runs(self, batch_id: str, scenario: Scenario, query: dict[str, list[str]]) -> Answer:
+        if scenario.runs_fault == "broken":
+            return 500, {}, error_body("Simulated HTTP 500.")
+        try:
+            limit = int(query.get("limit", ["50"])[0])
+            offset = int(query.get("pagination_key", ["pk_0"])[0].removeprefix("pk_"))
+        except ValueError:
+            return 400, {}, error_body("Invalid request format, please check API reference.")
+        if not 1 <= limit <= 1000 or offset < 0:
+            return 400, {}, error_body("limit must be between 1 and 1000.")
+        frame = self._current_frame(batch_id, scenario)
+        end = min(offset + limit, frame.total)
+        items = [run_body(batch_id, scenario, frame, index) for index in range(offset, end)]
+        if scenario.runs_fault == "endless":
+            return json_answer({"items": items, "has_more": True, "pagination_key": "pk_0"})
+        page: dict[str, Any] = {"items": items, "has_more": end < frame.total}
+        if end < frame.total:
+            page["pagination_key"] = f"pk_{end}"
+        return json_answer(page)
 
-def _frame_answer(batch_id: str, frame: Frame) -> tuple[int, dict[str, str], bytes]:
-    headers = {"Retry-After": frame.retry_after} if frame.retry_after is not None else {}
-    if frame.http_status != 200:
-        return frame.http_status, headers, error_body(f"Simulated HTTP {frame.http_status}.")
-    if frame.raw_body is not None:
-        return 200, headers, frame.raw_body
-    body = batch_body(batch_id, frame) | (frame.patch or {})
-    return 200, headers, json.dumps(body).encode()
+    def _current_frame(self, batch_id: str, scenario: Scenario) -> Frame:
+        """The frame the batch was last read at (listing runs does not move it along)."""
+        with self._lock:
+            step = max(self._polls[batch_id] - 1, 0)
+        batches = [frame for frame in scenario.frames[: step + 1] if frame.http_status == 200 and not frame.raw_body]
+        return batches[-1] if batches else Frame()
 
 
 def _handler_for(simulator: Simulator) -> type[BaseHTTPRequestHandler]:

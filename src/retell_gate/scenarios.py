@@ -1,0 +1,173 @@
+"""The simulator's scripted batches: how each one progresses, and the test runs it lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ENGINE = {"type": "retell-llm", "llm_id": "llm_demo_receptionist", "version": 3}
+CREATED_MS = 1_764_000_000_000
+
+NAMES = (
+    "Books a table for two tonight",
+    "Moves a booking to Friday",
+    "Cancels a booking politely",
+    "Answers opening hours",
+    "Handles a caller who interrupts",
+    "Transfers an angry caller to a human",
+    "Spells out the confirmation code",
+    "Refuses to share another guest's booking",
+    "Understands a caller with background noise",
+    "Ends the call when asked",
+)
+HOSTILE_NAMES = (
+    "<img src=x onerror=alert(1)>",
+    "| ## ![x](http://evil.test/x.png) [click](javascript:alert(1))",
+    "::error::forged annotation",
+    "##[set-output name=result;]passed",
+    "line one\nline two\r\n::warning::three",
+    "control \x00\x07\x1b\x7f characters",
+    "`code` *bold* _it_ @everyone www.evil.test $x^2$",
+    "lone surrogate \ud800 here",
+    "%0A::notice::percent-encoded",
+    "ghadelimiter_00000000-0000-0000-0000-000000000000",
+    "</td></tr></table><details open><summary>x</summary>",
+    "&lt;escaped already&gt; &amp; <b>bold</b>",
+)
+FAIL_EXPLANATION = (
+    "The agent did not confirm the date back to the caller.\n"
+    "Expected: the agent repeats the date and time before booking.\n"
+    "Actual: the agent booked without confirming."
+)
+ERROR_EXPLANATION = "The simulated call could not be completed: the model provider timed out."
+HOSTILE_EXPLANATION = "</details></td></tr></table><script>alert(1)</script>\n::error::forged\n| x | y |\n# Heading"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One answer: a batch with these counts, or an HTTP error (`http_status` set)."""
+
+    status: str = "in_progress"
+    passed: int = 0
+    failed: int = 0
+    errored: int = 0
+    total: int = 10
+    http_status: int = 200
+    retry_after: str | None = None
+    raw_body: bytes | None = None
+    patch: dict[str, Any] | None = None
+    """Fields to replace in the batch body, to break its schema on purpose."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    frames: list[Frame]
+    names: tuple[str, ...] = NAMES
+    explanation_chars: int = 0
+    """When set, every failure's explanation is padded to this length."""
+    runs_tally: tuple[int, int, int] | None = None
+    """(passed, failed, errored) for the runs when they should disagree with the batch."""
+    runs_fault: str = ""
+    """"broken" (500 on every page) or "endless" (the same pagination key again and again)."""
+    hostile_explanations: bool = field(default=False)
+
+
+def progress(total: int, final: tuple[int, int, int], steps: int) -> list[Frame]:
+    """A batch that finishes its test cases over `steps` polls, then reports complete."""
+    frames = []
+    for step in range(steps):
+        share = step / steps
+        p, f, e = (int(n * share) for n in final)
+        frames.append(Frame("in_progress", p, f, e, total))
+    return [*frames, Frame("complete", *final, total)]
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "passing": Scenario(progress(10, (10, 0, 0), 3)),
+    "failing": Scenario(progress(10, (7, 2, 1), 3)),
+    "slow": Scenario(progress(40, (38, 1, 1), 12)),
+    "flaky": Scenario(
+        [
+            Frame(http_status=429, retry_after="0"),
+            Frame("in_progress", 2, 0, 0),
+            Frame(http_status=503),
+            Frame(http_status=500),
+            Frame("in_progress", 6, 0, 0),
+            Frame(http_status=502),
+            Frame("complete", 10, 0, 0),
+        ]
+    ),
+    "stuck": Scenario([Frame("in_progress", 3, 1, 0)]),
+    "empty": Scenario([Frame("complete", 0, 0, 0, 0)]),
+    "uncounted": Scenario([Frame("complete", 8, 0, 0, 10)]),
+    "unknown-status": Scenario([Frame("cancelled", 4, 0, 0)]),
+    "overcounted": Scenario([Frame("complete", 11, 0, 0, 10)]),
+    "not-json": Scenario([Frame(raw_body=b"<html>Bad gateway</html>")]),
+    "string-count": Scenario([Frame("complete", 10, 0, 0, patch={"pass_count": "10"})]),
+    "rate-limited": Scenario([Frame(http_status=429, retry_after="1")]),
+    "server-error": Scenario([Frame(http_status=500)]),
+    "hostile": Scenario([Frame("complete", 2, 6, 4, 12)], HOSTILE_NAMES, hostile_explanations=True),
+    "mismatch": Scenario([Frame("complete", 10, 0, 0, 10)], runs_tally=(8, 2, 0)),
+    "runs-broken": Scenario([Frame("complete", 7, 2, 1, 10)], runs_fault="broken"),
+    "endless-pages": Scenario([Frame("complete", 10, 0, 0, 10)], runs_fault="endless"),
+    "many-failures": Scenario([Frame("complete", 5, 20, 5, 30)]),
+    "big": Scenario([Frame("complete", 9000, 700, 300, 10_000)], explanation_chars=2000),
+}
+
+
+def find(batch_id: str) -> Scenario | None:
+    """The scenario a batch ID names: `name` itself, or `name-<anything>` for a fresh batch."""
+    matches = [name for name in SCENARIOS if batch_id == name or batch_id.startswith(name + "-")]
+    return SCENARIOS[max(matches, key=len)] if matches else None
+
+
+def batch_body(batch_id: str, frame: Frame) -> dict[str, Any]:
+    body = {
+        "test_case_batch_job_id": batch_id,
+        "status": frame.status,
+        "response_engine": ENGINE,
+        "pass_count": frame.passed,
+        "fail_count": frame.failed,
+        "error_count": frame.errored,
+        "total_count": frame.total,
+        "creation_timestamp": CREATED_MS,
+        "user_modified_timestamp": CREATED_MS + 60_000,
+    }
+    return body | (frame.patch or {})
+
+
+def run_body(batch_id: str, scenario: Scenario, frame: Frame, index: int) -> dict[str, Any]:
+    """Test run number `index` of the batch as it stands at `frame`."""
+    passed, failed, errored = scenario.runs_tally or (frame.passed, frame.failed, frame.errored)
+    status = (
+        "pass"
+        if index < passed
+        else "fail"
+        if index < passed + failed
+        else "error"
+        if index < passed + failed + errored
+        else "in_progress"
+    )
+    names = scenario.names
+    name = names[index % len(names)] + (f" #{index // len(names) + 1}" if index >= len(names) else "")
+    return {
+        "test_case_job_id": f"tcj_{batch_id}_{index:05d}",
+        "status": status,
+        "test_case_definition_id": f"tcd_{index % len(names):03d}",
+        "test_case_definition_snapshot": {"name": name, "type": "simulation", "user_prompt": "You are a caller."},
+        "result_explanation": _explanation(scenario, status),
+        "transcript_snapshot": {"anything": ["goes", 1, None]},
+        "creation_timestamp": CREATED_MS,
+        "user_modified_timestamp": CREATED_MS + 30_000,
+    }
+
+
+def _explanation(scenario: Scenario, status: str) -> str | None:
+    if status == "pass":
+        return "The agent met every metric."
+    if status == "in_progress":
+        return None
+    if scenario.hostile_explanations:
+        return HOSTILE_EXPLANATION
+    text = FAIL_EXPLANATION if status == "fail" else ERROR_EXPLANATION
+    return text.ljust(scenario.explanation_chars, ".") if scenario.explanation_chars else text
