@@ -6,6 +6,7 @@ from typing import Any
 
 from retell_gate.config import Config, load_config
 from retell_gate.models import BatchTest
+from retell_gate.runs import TestRun
 
 KEY = "key_test_0123456789"
 
@@ -40,3 +41,22 @@ def config(**inputs: str) -> Config:
     env = {"INPUT_API-KEY": KEY, "INPUT_BATCH-JOB-ID": "batch_1"}
     env |= {"INPUT_" + name.replace("_", "-").upper(): value for name, value in inputs.items()}
     return load_config(env, [])
+
+
+def run_body(
+    index: int, status: str = "pass", name: str | None = "Test", explanation: str | None = "ok", **extra: Any
+) -> dict[str, Any]:
+    snapshot = {"name": name, "type": "simulation"} if name is not None else {"type": "simulation"}
+    return {
+        "test_case_job_id": f"tcj_{index}",
+        "status": status,
+        "test_case_definition_id": f"tcd_{index}",
+        "test_case_definition_snapshot": snapshot,
+        "result_explanation": explanation,
+        "creation_timestamp": 1,
+        "user_modified_timestamp": 2,
+    } | extra
+
+
+def make_run(index: int, status: str = "pass", name: str | None = "Test", explanation: str | None = "ok") -> TestRun:
+    return TestRun.model_validate(run_body(index, status, name, explanation))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from retell_gate.outcome import Outcome
+from retell_gate.runs import RunListing
 from retell_gate.verdict import decide
-from tests.factories import batch, config
+from tests.factories import batch, config, make_run
 
 HOSTILE = "<img src=x onerror=alert(1)> | ## ![x](http://evil) `code` *bold* @team www.evil.test &amp;\n# heading"
 
@@ -84,6 +87,58 @@ CASES: dict[str, Outcome] = {
             passed=3,
             batch_id="batch_cf",
             response_engine={"type": "conversation-flow", "conversation_flow_id": "cf_123", "version": None},
+        ),
+    ),
+}
+
+
+def _runs(*specs: tuple[str, str, str | None]) -> RunListing:
+    return RunListing(
+        tuple(make_run(i, status, name, explanation) for i, (status, name, explanation) in enumerate(specs))
+    )
+
+
+MULTILINE = "The agent never confirmed the booking.\nExpected: it reads back date and time.\nActual: it hung up."
+RUN_LISTING = _runs(
+    ("pass", "Books a table for two", "The agent met every metric."),
+    ("fail", "Moves a booking to Friday", MULTILINE),
+    ("error", "Answers opening hours", "The simulated call could not be completed."),
+    ("fail", "Cancels politely", "x" * 150),
+    ("pass", "Ends the call when asked", None),
+    ("fail", "Spells the code", None),
+)
+HOSTILE_LISTING = _runs(
+    ("fail", "<img src=x onerror=alert(1)>", "</details></td></tr></table><script>alert(1)</script>\n| x | y |"),
+    ("error", "| ## ![x](http://evil.test) [a](javascript:alert(1))", "::error::forged\n# Heading\n- item"),
+    ("pass", "`code` *bold* @everyone www.evil.test $x$", "fine"),
+    ("in_progress", "<details open>", None),
+)
+
+
+def _with_runs(name: str, listing: RunListing, inputs: dict[str, str], **counts: object) -> Outcome:
+    base = _judged(name, inputs, 1, **counts)
+    return dataclasses.replace(base, listing=listing, reports=(("report-path", "out/retell.json"),))
+
+
+CASES |= {
+    "failed-with-runs": _with_runs(
+        "failed-with-runs", RUN_LISTING, {"max_failures": "1"}, passed=2, failed=3, errored=1
+    ),
+    "hostile-runs": _with_runs("hostile-runs", HOSTILE_LISTING, {}, passed=1, failed=1, errored=1, total=4),
+    "runs-unavailable": dataclasses.replace(
+        CASES["failed"], listing=RunListing((), "Retell refused the request: HTTP 500: <b>down</b>.")
+    ),
+    "runs-partial": dataclasses.replace(
+        CASES["failed"],
+        listing=RunListing(RUN_LISTING.runs[:3], "Retell's pagination of the test runs repeated itself"),
+    ),
+    "timed-out-with-runs": dataclasses.replace(
+        CASES["timed-out"],
+        listing=_runs(
+            ("pass", "Done one", None),
+            ("fail", "Broke one", "Wrong answer."),
+            ("in_progress", "Still going", None),
+            ("pending", "Not started", None),
         ),
     ),
 }

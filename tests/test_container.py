@@ -65,7 +65,8 @@ def test_the_image_fails_a_failing_batch_with_hyphenated_inputs(tmp_path: Path, 
         report["outputs"]["reason"]
         == "The batch failed: 2 failed, more than the 1 allowed; 1 errored, more than the 0 allowed."
     )
-    assert [c["command"] for c in report["commands"]] == ["add-mask", "error"]
+    # The verdict, then one annotation per failed or errored test case.
+    assert [c["command"] for c in report["commands"]] == ["add-mask", "error", "error", "error", "error"]
     assert_key_only_masked(report)
 
 

@@ -44,10 +44,12 @@ def test_a_passing_batch_passes(tmp_path: Path, simulator: Simulator) -> None:
         "pass-rate": "100.0",
         "batch-job-id": "passing",
         "elapsed-seconds": run.outputs["elapsed-seconds"],
+        "report-path": "",
+        "junit-path": "",
     }
     assert run.outputs["elapsed-seconds"].isdigit()
     assert run.log.splitlines()[0] == f"::add-mask::{KEY}"
-    assert run.annotations("notice") == ["All 10 test cases passed. Passed 10, failed 0, errored 0 of 10."]
+    assert run.annotations("notice") == ["All 10 test cases passed. 10 passed, 0 failed, 0 errored of 10."]
     assert run.summary.startswith("## ✅ Retell batch test passed\n")
     assert "| 10 | 0 | 0 | 10 | 100.0% |" in run.summary
     assert "in_progress: 3/10 finished" in run.log  # progress lines as the counts change
@@ -60,8 +62,15 @@ def test_a_failing_batch_fails_with_one_error_annotation(tmp_path: Path, simulat
     assert run.outputs["result"] == "failed"
     assert (run.outputs["pass-count"], run.outputs["fail-count"], run.outputs["error-count"]) == ("7", "2", "1")
     assert run.outputs["pass-rate"] == "70.0"
-    assert run.annotations("error") == [
-        "The batch failed: 2 failed, more than the 0 allowed; 1 errored, more than the 0 allowed."
+    errors = [c for c in run.commands if c.name == "error"]
+    assert [(c.properties["title"], c.data.splitlines()[0]) for c in errors] == [
+        (
+            "Retell batch test",
+            "The batch failed: 2 failed, more than the 0 allowed; 1 errored, more than the 0 allowed.",
+        ),
+        ("Refuses to share another guest's booking", "fail: The agent did not confirm the date back to the caller."),
+        ("Understands a caller with background noise", "fail: The agent did not confirm the date back to the caller."),
+        ("Ends the call when asked", "error: The simulated call could not be completed: the model provider timed out."),
     ]
     assert run.summary.startswith("## ❌ Retell batch test failed\n")
     assert "| Failed | ≤ 0 | 2 | ❌ |" in run.summary
@@ -79,7 +88,7 @@ def test_thresholds_from_hyphenated_inputs_are_applied(tmp_path: Path, simulator
 def test_flaky_answers_are_retried_to_a_verdict(tmp_path: Path, simulator: Simulator) -> None:
     run = run_action(tmp_path, gate_inputs(simulator, "flaky"))
     assert (run.exit_code, run.outputs["result"]) == (0, "passed")
-    assert len(simulator.requests) == 7
+    assert len([path for path, _ in simulator.requests if path.startswith("/get-batch-test/")]) == 7
 
 
 def test_a_batch_that_never_finishes_times_out(tmp_path: Path, simulator: Simulator) -> None:
@@ -88,7 +97,7 @@ def test_a_batch_that_never_finishes_times_out(tmp_path: Path, simulator: Simula
     assert run.outputs["result"] == "timed-out"
     assert run.outputs["status"] == "in_progress"
     assert run.outputs["pass-count"] == "3"
-    assert run.annotations("error") == [run.outputs["reason"]]
+    assert run.annotations("error")[0] == run.outputs["reason"]
     assert run.summary.startswith("## ⏱️ Retell batch test timed out\n")
 
 
@@ -97,7 +106,7 @@ def test_a_timeout_can_be_allowed_to_pass_with_a_warning(tmp_path: Path, simulat
         tmp_path, gate_inputs(simulator, "stuck", timeout="1", poll_interval="0.2", fail_on_timeout="false")
     )
     assert (run.exit_code, run.outputs["result"]) == (0, "timed-out")
-    assert run.annotations("warning") == [run.outputs["reason"]]
+    assert run.annotations("warning")[0] == run.outputs["reason"]
     assert run.annotations("error") == []
 
 
@@ -181,7 +190,7 @@ def test_the_outputs_file_holds_only_heredoc_blocks(tmp_path: Path, simulator: S
     text = run.files["set_output_1"]
     first_lines = text.splitlines()[::3]
     assert all("<<ghadelimiter_" in line for line in first_lines)
-    assert len(first_lines) == 10
+    assert len(first_lines) == 12
 
 
 def test_a_pass_whose_outputs_cannot_be_written_is_not_green(tmp_path: Path, simulator: Simulator) -> None:

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from retell_gate.markdown import text
-from retell_gate.summary import duration, render
+from retell_gate.outcome import Outcome
+from retell_gate.runs import RunListing
+from retell_gate.summary import BUDGET_BYTES, duration, render
+from retell_gate.verdict import decide
+from tests.factories import batch, config, make_run
 from tests.summary_cases import CASES, HOSTILE
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -77,7 +81,25 @@ def rendered_html(markdown: str) -> str:
     return cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
 
 
-OUR_TAGS = {"h2", "h3", "p", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "code"}
+OUR_TAGS = {
+    "h2",
+    "h3",
+    "p",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "details",
+    "summary",
+    "br",
+    "ul",
+    "li",
+    "em",
+}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -98,3 +120,62 @@ def test_hostile_text_renders_as_text_in_githubs_renderer() -> None:
     # Hostile-engine: counts (head + 1 row) and details (head + 4 rows); api-error: details (head + 2 rows).
     assert html.count("<tr>") == 2 + 5 + 3
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_hostile_runs_render_only_as_text() -> None:
+    html = rendered_html(render(CASES["hostile-runs"]))
+    assert "<img" not in html
+    assert "<a " not in html
+    assert "<script" not in html
+    assert "<h1" not in html
+    # Each test case stays in its own row with exactly three cells, whatever its text holds.
+    body = html.split("<h3>Failed and errored test cases</h3>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    assert [len(re.findall(r"<t[dh]", row)) for row in rows] == [3, 3, 3]
+    assert html.count("<details>") == 4  # two explanations, the unfinished and the passed lists
+
+
+def big_outcome(runs: int, explanation_chars: int) -> Outcome:
+    statuses = ["fail"] * (runs * 7 // 100) + ["error"] * (runs * 3 // 100)
+    statuses += ["pass"] * (runs - len(statuses))
+    listing = RunListing(
+        tuple(
+            make_run(i, status, f"Scenario {i}: caller asks about order {i}", "Why: " + "y" * explanation_chars)
+            for i, status in enumerate(statuses)
+        )
+    )
+    failed, errored = statuses.count("fail"), statuses.count("error")
+    judged = batch(passed=runs - failed - errored, failed=failed, errored=errored)
+    return Outcome(
+        "failed",
+        "The batch failed.",
+        1,
+        "batch_1",
+        10.0,
+        judged,
+        decide(judged, config()),
+        listing=listing,
+        reports=(("junit-path", "retell-junit.xml"),),
+    )
+
+
+def test_ten_thousand_runs_with_long_explanations_stay_under_the_budget() -> None:
+    summary = render(big_outcome(10_000, 3000))
+    size = len(summary.encode("utf-8"))
+    assert size <= BUDGET_BYTES < 1024 * 1024
+    assert size > BUDGET_BYTES - 20_000  # it uses the room it has
+    left_out = int(re.search(r"_(\d+) test cases left out to keep this summary within", summary).group(1))
+    shown_rows = summary.count("| ❌ fail |") + summary.count("| ⚠️ error |")
+    shown_passes = len(re.findall(r"^- Scenario", summary, re.M))
+    assert shown_rows + shown_passes + left_out == 10_000
+    assert shown_rows > 0
+    assert "Every test case is in retell-junit.xml." in summary
+    assert "### Details" in summary.split("left out")[1]  # the details still follow the cut
+
+
+def test_a_small_batch_is_not_cut() -> None:
+    summary = render(big_outcome(100, 300))
+    assert "left out" not in summary
+    assert summary.count("| ❌ fail |") == 7
+    assert summary.count("| ⚠️ error |") == 3
+    assert len(re.findall(r"^- Scenario", summary, re.M)) == 90

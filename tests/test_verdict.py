@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from retell_gate.runs import RunCounts
 from retell_gate.verdict import Counts, decide, pass_rate
 from tests.factories import batch, config
 
@@ -92,3 +93,34 @@ def test_percentage_limits_show_the_actual_share() -> None:
     checks = decide(batch(passed=17, failed=3), config(max_failures="10%")).checks
     failed = next(check for check in checks if check.name == "Failed")
     assert (failed.limit, failed.actual, failed.ok) == ("≤ 10%", "3 (15.0%)", False)
+
+
+@pytest.mark.parametrize(
+    ("batch_counts", "runs", "judged", "passes"),
+    [
+        ((10, 0, 0, 10), RunCounts(10, 0, 0, 0), Counts(10, 0, 0, 10), True),  # agree: no change
+        ((10, 0, 0, 10), RunCounts(8, 2, 0, 0), Counts(8, 2, 0, 10), False),  # runs show failures
+        ((8, 2, 0, 10), RunCounts(10, 0, 0, 0), Counts(8, 2, 0, 10), False),  # batch shows failures
+        ((10, 0, 0, 10), RunCounts(9, 0, 0, 1), Counts(9, 0, 1, 10), False),  # an unfinished run is an error
+        ((10, 0, 0, 10), RunCounts(10, 0, 0, 2), Counts(10, 0, 2, 12), False),  # more runs than the total
+        ((8, 2, 0, 10), RunCounts(8, 0, 2, 0), Counts(8, 2, 2, 12), False),  # sums beyond the total widen it
+    ],
+)
+def test_runs_that_disagree_make_the_verdict_more_pessimistic(
+    batch_counts: tuple[int, int, int, int], runs: RunCounts, judged: Counts, passes: bool
+) -> None:
+    passed, failed, errored, total = batch_counts
+    verdict = decide(batch(passed=passed, failed=failed, errored=errored, total=total), config(), runs)
+    assert verdict.counts == judged
+    assert verdict.passed is passes
+    agree = (runs.passed, runs.failed, runs.errored, runs.total) == batch_counts
+    assert bool(verdict.warnings) is not agree
+
+
+def test_the_disagreement_warning_names_both_sides() -> None:
+    verdict = decide(batch(passed=10), config(), RunCounts(8, 2, 0, 0))
+    assert verdict.warnings == (
+        "The test runs (8 passed, 2 failed, 0 errored of 10, 0 not finished) disagree with the batch's counts "
+        "(10 passed, 0 failed, 0 errored of 10); the gate uses the more pessimistic numbers "
+        "(8 passed, 2 failed, 0 errored of 10).",
+    )

@@ -1,0 +1,98 @@
+"""Per-test results end to end: the summary rows, annotations, the report files, hostile names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from junitparser import JUnitXml
+
+from retell_gate.simulator import Simulator
+from tests.action_run import run_action
+from tests.test_end_to_end import assert_key_nowhere, gate_inputs
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "report.schema.json").read_text())
+
+
+def test_failing_tests_are_named_in_the_summary_and_the_report_files(tmp_path: Path, simulator: Simulator) -> None:
+    inputs = gate_inputs(simulator, "failing", report_path="reports/retell.json", junit_path="reports/junit.xml")
+    run = run_action(tmp_path, inputs)
+    assert run.exit_code == 1
+    assert (run.outputs["report-path"], run.outputs["junit-path"]) == ("reports/retell.json", "reports/junit.xml")
+    assert "| Refuses to share another guest's booking | ❌ fail | <details><summary>The agent did not confirm" in (
+        run.summary
+    )
+    assert "| Ends the call when asked | ⚠️ error | The simulated call could not be completed" in run.summary
+    assert "<details><summary>✅ 7 test cases passed</summary>" in run.summary
+    report = json.loads((tmp_path / "workspace" / "reports" / "retell.json").read_text())
+    jsonschema.validate(report, SCHEMA)
+    assert [r["outcome"] for r in report["test_runs"]].count("fail") == int(run.outputs["fail-count"])
+    suite = next(iter(JUnitXml.fromfile(str(tmp_path / "workspace" / "reports" / "junit.xml"))))
+    assert (suite.tests, suite.failures, suite.errors) == (10, 2, 1)
+    assert_key_nowhere(run)
+
+
+def test_report_files_are_written_on_a_timeout_with_what_exists(tmp_path: Path, simulator: Simulator) -> None:
+    inputs = gate_inputs(simulator, "stuck", timeout="2", poll_interval="0.2", report_path="r.json", junit_path="j.xml")
+    run = run_action(tmp_path, inputs)
+    assert (run.exit_code, run.outputs["result"]) == (4, "timed-out")
+    report = json.loads((tmp_path / "workspace" / "r.json").read_text())
+    assert [r["outcome"] for r in report["test_runs"]].count("not-finished") == 6
+    suite = next(iter(JUnitXml.fromfile(str(tmp_path / "workspace" / "j.xml"))))
+    assert (suite.tests, suite.failures, suite.skipped) == (10, 1, 6)
+    assert "<details><summary>⏳ 6 test cases not finished</summary>" in run.summary
+
+
+def test_hostile_test_names_cannot_forge_commands_or_outputs(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "hostile", junit_path="j.xml", report_path="r.json"))
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed")
+    assert {c.name for c in run.commands} == {"add-mask", "error"}
+    assert len([c for c in run.commands if c.name == "add-mask"]) == 1
+    titles = [c.properties.get("title") for c in run.commands if c.name == "error"][1:]
+    assert "::error::forged annotation" in titles
+    assert "##[set-output name=result;]passed" in titles
+    assert "line one\nline two\r\n::warning::three" in titles  # one annotation, its title unescaped whole
+    assert "::stop-commands::" in run.log  # the names in the log are fenced
+    assert "##[set-output name=result;]passed" in run.log
+    JUnitXml.fromfile(str(tmp_path / "workspace" / "j.xml"))  # parses
+    assert "<img" not in run.summary
+    assert "<script" not in run.summary
+
+
+def test_when_runs_cannot_be_listed_the_verdict_stands_on_the_counts(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "runs-broken", timeout="3"))
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed")
+    assert "The individual test results are unavailable: The timeout ran out while retrying Retell" in run.summary
+    assert "HTTP 500: Simulated HTTP 500. The verdict above stands on the batch's counts." in run.summary
+
+
+def test_runs_that_show_failures_the_counts_hide_fail_the_gate(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "mismatch"))
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed")
+    assert (run.outputs["pass-count"], run.outputs["fail-count"]) == ("8", "2")
+    assert any("disagree with the batch's counts" in w for w in run.annotations("warning"))
+
+
+def test_an_endless_pagination_is_cut_and_reported(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "endless-pages"))
+    assert (run.exit_code, run.outputs["result"]) == (0, "passed")
+    assert "The list of test runs is incomplete: Retell's pagination of the test runs repeated itself." in run.summary
+    assert len([p for p, _ in simulator.requests if p.startswith("/v2/list-test-runs/")]) == 2
+
+
+def test_many_failures_stay_within_the_runners_annotation_limit(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "many-failures"))
+    errors = run.annotations("error")
+    assert len(errors) == 10
+    assert errors[-1] == "17 more failed or errored test cases: see the job summary."
+
+
+def test_a_report_path_that_cannot_be_written_fails_the_step(tmp_path: Path, simulator: Simulator) -> None:
+    (tmp_path / "workspace").mkdir()
+    (tmp_path / "workspace" / "taken").write_text("a file, not a folder")
+    run = run_action(tmp_path, gate_inputs(simulator, "passing", report_path="taken/r.json"))
+    assert run.exit_code == 5
+    assert run.outputs["result"] == "passed"
+    assert run.outputs["report-path"] == ""
+    assert any(e.startswith("Could not write `report-path` (taken/r.json)") for e in run.annotations("error"))

@@ -1,0 +1,115 @@
+"""The JSON and JUnit report files: valid, complete, and in agreement with the counts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jsonschema
+import pytest
+from junitparser import Error, Failure, JUnitXml, Skipped
+
+from retell_gate.junit import to_junit
+from retell_gate.outcome import Outcome
+from retell_gate.report_json import to_json
+from tests.summary_cases import CASES, HOSTILE_LISTING
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "report.schema.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_json_report_matches_the_published_schema(name: str) -> None:
+    jsonschema.validate(json.loads(to_json(CASES[name])), SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+def test_the_schema_itself_is_valid() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_the_json_report_holds_the_batch_verdict_and_every_run() -> None:
+    report = json.loads(to_json(CASES["failed-with-runs"]))
+    assert report["schema_version"] == 1
+    assert report["batch"]["response_engine"] == {"type": "retell-llm", "llm_id": "llm_abc", "version": 2}
+    assert report["verdict"]["result"] == "failed"
+    assert report["verdict"]["counts"] == {"passed": 2, "failed": 3, "errored": 1, "total": 6}
+    assert report["verdict"]["thresholds"][0] == {
+        "name": "Failed",
+        "input": "max-failures",
+        "limit": "≤ 1",
+        "actual": "3",
+        "ok": False,
+    }
+    runs = report["test_runs"]
+    assert [run["outcome"] for run in runs] == ["fail", "fail", "fail", "error", "pass", "pass"]
+    assert runs[1] == {
+        "test_case_job_id": "tcj_1",
+        "test_case_definition_id": "tcd_1",
+        "name": "Moves a booking to Friday",
+        "status": "fail",
+        "outcome": "fail",
+        "explanation": CASES["failed-with-runs"].listing.runs[1].result_explanation,
+    }
+    counted = {o: sum(run["outcome"] == o for run in runs) for o in ("pass", "fail", "error")}
+    assert counted == {"pass": 2, "fail": 3, "error": 1}
+
+
+def test_the_json_report_says_why_runs_are_missing() -> None:
+    report = json.loads(to_json(CASES["runs-unavailable"]))
+    assert report["test_runs"] == []
+    assert report["test_runs_problem"] == "Retell refused the request: HTTP 500: <b>down</b>."
+    assert json.loads(to_json(CASES["input-error"]))["test_runs"] is None
+
+
+def parse_junit(outcome: Outcome, tmp_path: Path) -> JUnitXml:
+    path = tmp_path / "junit.xml"
+    path.write_text(to_junit(outcome, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)), encoding="utf-8")
+    return JUnitXml.fromfile(str(path))
+
+
+def test_junit_has_a_case_per_run_and_counts_that_match(tmp_path: Path) -> None:
+    suite = next(iter(parse_junit(CASES["failed-with-runs"], tmp_path)))
+    cases = list(suite)
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (6, 3, 1, 0)
+    assert len(cases) == 6
+    assert {case.classname for case in cases} == {"retell-llm.llm_abc.v2"}
+    moved = next(case for case in cases if case.name == "Moves a booking to Friday")
+    failure = moved.result[0]
+    assert isinstance(failure, Failure)
+    assert failure.message == "The agent never confirmed the booking."
+    assert failure.text == CASES["failed-with-runs"].listing.runs[1].result_explanation
+    errored = next(case for case in cases if case.name == "Answers opening hours")
+    assert isinstance(errored.result[0], Error)
+
+
+def test_junit_marks_unfinished_runs_skipped(tmp_path: Path) -> None:
+    suite = next(iter(parse_junit(CASES["timed-out-with-runs"], tmp_path)))
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (4, 1, 0, 2)
+    skipped = [case for case in suite if case.result and isinstance(case.result[0], Skipped)]
+    assert {case.name for case in skipped} == {"Still going", "Not started"}
+
+
+def test_junit_stays_valid_xml_whatever_the_names_hold(tmp_path: Path) -> None:
+    import dataclasses
+
+    from retell_gate.runs import RunListing
+    from tests.factories import make_run
+
+    nasty = "ctrl \x00\x01\x08\x0b\x0c\x1f\x7f & < > \" ' ]]> \ud800 \ufffe end"
+    listing = RunListing((*HOSTILE_LISTING.runs, make_run(9, "fail", nasty, nasty)))
+    suite = next(iter(parse_junit(dataclasses.replace(CASES["hostile-runs"], listing=listing), tmp_path)))
+    names = [case.name for case in suite]
+    assert "ctrl \x7f & < > \" ' ]]>   end" in names  # DEL is allowed in XML 1.0
+    assert "<img src=x onerror=alert(1)>" in names
+    assert suite.tests == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "failures", "errors"), [("runs-unavailable", 1, 0), ("api-error", 0, 1), ("passed", 0, 0)]
+)
+def test_without_runs_junit_holds_one_case_for_the_verdict(
+    tmp_path: Path, name: str, failures: int, errors: int
+) -> None:
+    suite = next(iter(parse_junit(CASES[name], tmp_path)))
+    assert (suite.tests, suite.failures, suite.errors) == (1, failures, errors)
+    assert [case.name for case in suite] == ["Retell batch test gate"]
