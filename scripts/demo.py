@@ -22,8 +22,18 @@ RUNS = [
         0,
     ),
     (
-        "A batch that fails: 2 failures and 1 error, with the default thresholds (none allowed)",
-        ["--batch-job-id", "failing-demo", "--poll-interval", "0.5"],
+        "A batch that fails: 2 failures and 1 error, with the default thresholds (none allowed),\n"
+        "writing the JSON and JUnit reports to demo-output/",
+        [
+            "--batch-job-id",
+            "failing-demo",
+            "--poll-interval",
+            "0.5",
+            "--report-path",
+            "demo-output/retell.json",
+            "--junit-path",
+            "demo-output/junit.xml",
+        ],
         1,
     ),
 ]
@@ -34,7 +44,7 @@ def run_gate(simulator: Simulator, args: list[str]) -> int:
     env |= {"RETELL_API_KEY": KEY, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, str(ROOT / "entrypoint.py"), "--base-url", simulator.url, *args]
     print("$ RETELL_API_KEY=*** python3 entrypoint.py " + " ".join(command[2:]) + "\n", flush=True)
-    return subprocess.call(command, env=env)
+    return subprocess.call(command, env=env, cwd=ROOT)
 
 
 def main() -> int:
@@ -48,6 +58,7 @@ def main() -> int:
             print(f"\n→ the gate exited with {code} ({verdict})\n", flush=True)
             surprises += code != expected
     print("In GitHub Actions the summary above goes to the job summary and the outputs to step outputs.")
+    print(f"The report files of demo 2 are in {ROOT / 'demo-output'}.")
     return 1 if surprises else 0
 
 

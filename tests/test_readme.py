@@ -105,3 +105,15 @@ def test_the_docker_action_runs_the_dockerfile_with_an_exec_form_entrypoint() ->
     entrypoints = re.findall(r"^ENTRYPOINT (.*)$", dockerfile, re.M)
     assert entrypoints == ['["/usr/local/bin/python", "/app/entrypoint.py"]']
     assert not re.search(r"^USER ", dockerfile, re.M)
+
+
+def test_every_yaml_example_parses_and_passes_only_declared_inputs() -> None:
+    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
+    assert len(blocks) >= 2
+    for block in blocks:
+        document = yaml.safe_load(block)
+        steps = document["jobs"]["retell"]["steps"] if isinstance(document, dict) else document
+        ours = [step for step in steps if "retell-batch-gate" in step.get("uses", "")]
+        assert ours, block
+        for step in ours:
+            assert set(step["with"]) <= set(ACTION["inputs"])

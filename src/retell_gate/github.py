@@ -71,9 +71,10 @@ class Workflow:
         self._print(f"::{token}::")
 
     def annotate(self, level: str, message: str, title: str = "") -> None:
-        """An `error`, `warning` or `notice` annotation (plain `Level: message` outside Actions)."""
+        """An `error`, `warning` or `notice` annotation (plain `Level: title: message` outside Actions)."""
         if not self.in_actions:
-            self._print(f"{level.capitalize()}: {message}")
+            heading = f"{level.capitalize()}: {title}: " if title else f"{level.capitalize()}: "
+            self._print(heading + message.replace("\n", "\n    "))
             return
         properties = f" title={escape_property(self.redact(title))}" if title else ""
         self._print(f"::{level}{properties}::{escape_data(self.redact(message))}")

@@ -1,0 +1,26 @@
+"""The README's demo command works and shows what it promises."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_demo_runs_a_passing_and_a_failing_batch() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "demo.py")], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "→ the gate exited with 0 (as expected)" in out
+    assert "→ the gate exited with 1 (as expected)" in out
+    assert "## ✅ Retell batch test passed" in out
+    assert "## ❌ Retell batch test failed" in out
+    assert "| Refuses to share another guest's booking | ❌ fail |" in out
+    report = json.loads((ROOT / "demo-output" / "retell.json").read_text())
+    assert report["verdict"]["result"] == "failed"
+    assert "sim-key" not in out
