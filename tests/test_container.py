@@ -27,7 +27,9 @@ pytestmark = pytest.mark.skipif(
 
 def run_container(tmp_path: Path, simulator: Simulator, **inputs: str) -> dict[str, Any]:
     report = tmp_path / "report.json"
-    args = [f"--with={name.replace('_', '-')}={value}" for name, value in inputs.items()]
+    (tmp_path / "workspace").mkdir()
+    args = [f"--workspace={tmp_path / 'workspace'}"]
+    args += [f"--with={name.replace('_', '-')}={value}" for name, value in inputs.items()]
     args += [f"--with=base-url={simulator.url}", "--with=api-key=sim-key", "--with=poll-interval=0.2"]
     subprocess.run(
         [str(RUN_ACTION), "--repo", str(ROOT), "--json", str(report), *args],
@@ -58,7 +60,14 @@ def test_the_image_passes_a_passing_batch(tmp_path: Path, simulator: Simulator) 
 
 
 def test_the_image_fails_a_failing_batch_with_hyphenated_inputs(tmp_path: Path, simulator: Simulator) -> None:
-    report = run_container(tmp_path, simulator, batch_job_id="failing-container", max_failures="1")
+    report = run_container(
+        tmp_path,
+        simulator,
+        batch_job_id="failing-container",
+        max_failures="1",
+        junit_path="out/junit.xml",
+        report_path="out/retell.json",
+    )
     assert report["exit_code"] == 1, report["stdout"]
     assert report["outputs"]["result"] == "failed"
     assert (
@@ -67,6 +76,11 @@ def test_the_image_fails_a_failing_batch_with_hyphenated_inputs(tmp_path: Path, 
     )
     # The verdict, then one annotation per failed or errored test case.
     assert [c["command"] for c in report["commands"]] == ["add-mask", "error", "error", "error", "error"]
+    # The report files land in the mounted workspace, named by the outputs as later steps see them.
+    assert (report["outputs"]["junit-path"], report["outputs"]["report-path"]) == ("out/junit.xml", "out/retell.json")
+    assert json.loads((tmp_path / "workspace" / "out" / "retell.json").read_text())["verdict"]["result"] == "failed"
+    assert "<testsuite " in (tmp_path / "workspace" / "out" / "junit.xml").read_text()
+    assert "| Refuses to share another guest's booking | ❌ fail |" in report["summary"]
     assert_key_only_masked(report)
 
 

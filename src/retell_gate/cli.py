@@ -119,7 +119,7 @@ class Gate:
         verdict = decide(batch, config, count_runs(whole) if whole is not None else None)
         if verdict.passed:
             return self._ended("passed", verdict.reason, codes.EXIT_PASSED, "", verdict, listing)
-        hint = "Read each failed test case's explanation below, or open the batch in Retell's dashboard."
+        hint = "Read each failed test case's explanation in the table above, or open the batch in Retell's dashboard."
         return self._ended("failed", verdict.reason, codes.EXIT_FAILED, hint, verdict, listing)
 
     def _list_runs(self, client: RetellClient, batch_job_id: str, deadline: float) -> RunListing:
