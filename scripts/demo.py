@@ -18,7 +18,7 @@ KEY = "sim-key"
 RUNS = [
     (
         "A batch of 40 test cases that finishes with 1 failure and 1 error, within the thresholds",
-        ["--batch-job-id", "slow-demo", "--max-failures", "1", "--max-errors", "5%", "--poll-interval", "0.5"],
+        ["--batch-job-id", "slow-demo", "--max-failures", "1", "--max-errors", "5%", "--poll-interval", "0.3"],
         0,
     ),
     (
@@ -28,7 +28,7 @@ RUNS = [
             "--batch-job-id",
             "failing-demo",
             "--poll-interval",
-            "0.5",
+            "0.3",
             "--report-path",
             "demo-output/retell.json",
             "--junit-path",

@@ -33,27 +33,32 @@ def running(done: int) -> BatchTest:
     return batch(status="in_progress", passed=done, total=10)
 
 
-def test_polls_every_interval_until_complete(clock: FakeClock) -> None:
+def test_polls_by_the_policy_until_complete(clock: FakeClock) -> None:
     waiter, reader, _, _ = make(clock, [running(0), running(4), batch(passed=10)])
     assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 100) is True
-    assert [t - 1000 for t in reader.polled_at] == [0, 10, 20]
+    # 10 s while nothing is known; then 4 done in 10 s: 6 left at that pace is 15 s, a third of it 5 s.
+    assert [t - 1000 for t in reader.polled_at] == [0, 10, 15]
     assert waiter.last is not None
     assert waiter.last.state == "complete"
 
 
 def test_times_out_at_the_deadline_keeping_the_last_batch(clock: FakeClock) -> None:
     waiter, reader, _, _ = make(clock, [running(3)])
-    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 25) is False
-    assert [t - 1000 for t in reader.polled_at] == [0, 10, 20]
-    assert clock() == 1025  # it slept only up to the deadline
+    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 40) is False
+    assert [t - 1000 for t in reader.polled_at] == [0, 10, 25]  # backing off while nothing changes
+    assert clock() == 1040  # it slept only up to the deadline
     assert waiter.last == running(3)
 
 
 def test_progress_is_reported_on_change_and_at_least_once_a_minute(clock: FakeClock) -> None:
-    script = [running(0)] * 9 + [running(5), running(5), batch(passed=10)]
-    waiter, _, reports, _ = make(clock, script)
+    script = [running(0)] * 6 + [running(5), running(5), batch(passed=10)]
+    waiter, reader, reports, _ = make(clock, script)
     waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 1000)
-    assert [(p.elapsed, p.batch.pass_count) for p in reports] == [(0, 0), (60, 0), (90, 5), (110, 10)]
+    polled = [t - 1000 for t in reader.polled_at]
+    assert polled[:6] == [0, 10, 25, 47.5, 77.5, 107.5]  # idle back-off: 10, 15, 22.5, then 30 at most
+    reported = [(p.elapsed, p.batch.pass_count) for p in reports]
+    # The first poll, a line at least once a minute while idle, then each change.
+    assert reported == [(0, 0), (77.5, 0), (polled[6], 5), (polled[8], 10)]
 
 
 def test_an_unknown_status_is_never_complete_and_warns_once(clock: FakeClock) -> None:

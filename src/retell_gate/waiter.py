@@ -8,6 +8,7 @@ from typing import Protocol
 
 from .errors import ApiError
 from .models import BatchTest
+from .polling import Poll, next_delay
 
 PROGRESS_EVERY = 60.0  # seconds: a progress line at least this often, even when nothing changes
 LAST_POLL_MARGIN = 0.5  # seconds: closer to the deadline than this, a request could not finish
@@ -45,15 +46,17 @@ class Waiter:
 
     def wait(self, batch_job_id: str, poll_interval: float, started: float, deadline: float) -> bool:
         """True once the batch is complete; False when the deadline passed first."""
+        history: list[Poll] = []
         while True:
             batch = self._reader.get_batch(batch_job_id, deadline)
             self._seen(batch, started)
             if batch.state == "complete":
                 return True
+            history.append(Poll(self._clock(), batch.finished_count, batch.total_count))
             remaining = deadline - self._clock()
             if remaining <= LAST_POLL_MARGIN:
                 return self._out_of_time(batch)
-            self._sleep(min(poll_interval, remaining))
+            self._sleep(min(next_delay(history, poll_interval), remaining))
             if deadline - self._clock() <= LAST_POLL_MARGIN:
                 return self._out_of_time(batch)
 
