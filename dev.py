@@ -5,6 +5,8 @@
     python3 dev.py test     set up .venv, run the static checks and the whole test suite
     python3 dev.py check    the static checks alone (ruff, mypy, action.yml schema, hadolint)
     python3 dev.py golden   rewrite the summary golden files in tests/golden/ (review the diff)
+    python3 dev.py reliability   run the fault catalogue and write docs/reliability.md
+    python3 dev.py bench    run the benchmarks and write docs/performance.md (takes several minutes)
     python3 dev.py lock     regenerate requirements.txt (pinned, hashed) from requirements.in
 
 The first run creates .venv and installs the pinned requirements into it; later runs reuse it
@@ -70,6 +72,14 @@ def golden() -> None:
         sys.exit(code)
 
 
+def reliability() -> None:
+    run(PYTHON, "scripts/reliability.py")
+
+
+def bench() -> None:
+    run(PYTHON, "bench/run.py")
+
+
 def demo() -> None:
     run(PYTHON, "scripts/demo.py")
 
@@ -94,7 +104,15 @@ def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on whatever python3 a newcomer has
         sys.exit("Python 3.11 or newer is needed.")
     command, extra = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
-    commands = {"demo": demo, "test": lambda: test(extra), "check": check, "golden": golden, "lock": lock}
+    commands = {
+        "demo": demo,
+        "test": lambda: test(extra),
+        "check": check,
+        "golden": golden,
+        "lock": lock,
+        "reliability": reliability,
+        "bench": bench,
+    }
     if command not in commands:
         sys.exit(__doc__)
     ensure_venv()

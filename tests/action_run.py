@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ class ActionRun:
     summary: str
     files: dict[str, str]
     seconds_after_signal: float = 0.0
+    max_rss_mb: float = 0.0
 
     @property
     def commands(self) -> list[Command]:
@@ -78,11 +80,25 @@ def start(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = 
 
 
 def finish(tmp: Path, process: subprocess.Popen[str], timeout: float = 60) -> ActionRun:
-    log, _ = process.communicate(timeout=timeout)
+    """Wait for the gate; its exit code, log, outputs, summary, files and peak memory."""
+    assert process.stdout is not None
+    stdout = process.stdout
+    chunks: list[str] = []
+    reader = threading.Thread(target=lambda: chunks.append(stdout.read()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if reader.is_alive():
+        process.kill()
+        reader.join()
+    _, status, usage = os.wait4(process.pid, 0)  # reaps it, with its own resource usage
+    process.returncode = os.waitstatus_to_exitcode(status)
+    log = "".join(chunks)
     commands = tmp / "file_commands"
     files = {p.name: p.read_bytes().decode() for p in commands.iterdir()}
     outputs = parse_output_file(files["set_output_1"])
-    return ActionRun(process.returncode, log, outputs, files["step_summary_1"], files)
+    run = ActionRun(process.returncode, log, outputs, files["step_summary_1"], files)
+    run.max_rss_mb = usage.ru_maxrss / 1024
+    return run
 
 
 def run_action(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = None) -> ActionRun:

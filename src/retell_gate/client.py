@@ -43,6 +43,10 @@ HINTS = {
     429: "Retell is rate-limiting this key; run fewer gates at once or raise `poll-interval`.",
 }
 TRANSIENT_HINT = "Retell or the network is having trouble; re-run the job, and check https://status.retellai.com."
+TLS_HINT = (
+    "Check `base-url`. Behind a proxy that re-signs HTTPS with its own certificate authority, point "
+    "REQUESTS_CA_BUNDLE at that authority's certificate (in the step's `env:`)."
+)
 SCHEMA_HINT = "Retell's answer did not match its API specification; re-run the job, and report it if it persists."
 
 
@@ -168,6 +172,9 @@ class RetellClient:
             )
             with response:
                 raw = self._read_body(response, try_deadline, max_bytes)
+        except requests.exceptions.SSLError:
+            # Not worth another try, and never retried without verification: say what to fix.
+            raise ApiError(f"The TLS certificate of {self._base_url} could not be verified.", TLS_HINT) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             raise _Transient(_network_failure(error)) from None
         return _interpret(response, raw)

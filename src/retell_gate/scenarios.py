@@ -57,6 +57,12 @@ class Frame:
     raw_body: bytes | None = None
     patch: dict[str, Any] | None = None
     """Fields to replace in the batch body, to break its schema on purpose."""
+    drop: tuple[str, ...] = ()
+    """Fields to leave out of the batch body."""
+    socket_fault: str = ""
+    """Misbehaviour below HTTP: "reset", "hang", "trickle", "truncated" or "huge" (see simulator.py)."""
+    location: str = ""
+    """A Location header to send (with a 3xx `http_status`)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,40 @@ SCENARIOS: dict[str, Scenario] = {
     "endless-pages": Scenario([Frame("complete", 10, 0, 0, 10)], runs_fault="endless"),
     "many-failures": Scenario([Frame("complete", 5, 20, 5, 30)]),
     "big": Scenario([Frame("complete", 9000, 700, 300, 10_000)], explanation_chars=2000),
+    # Faults, one per scenario; tests/faults.py runs the gate against each.
+    "retry-after-seconds": Scenario([Frame(http_status=429, retry_after="1"), Frame("complete", 10, 0, 0)]),
+    "retry-after-date": Scenario(
+        [Frame(http_status=429, retry_after="Thu, 01 Jan 1970 00:00:01 GMT"), Frame("complete", 10, 0, 0)]
+    ),
+    "retry-after-none": Scenario([Frame(http_status=429), Frame("complete", 10, 0, 0)]),
+    "burst-5xx": Scenario(
+        [
+            Frame(http_status=500),
+            Frame(http_status=502),
+            Frame(http_status=503),
+            Frame(http_status=504),
+            Frame("complete", 10, 0, 0),
+        ]
+    ),
+    "reset": Scenario([Frame(socket_fault="reset")]),
+    "reset-once": Scenario([Frame(socket_fault="reset"), Frame("complete", 10, 0, 0)]),
+    "hang": Scenario([Frame(socket_fault="hang")]),
+    "trickle": Scenario([Frame(socket_fault="trickle")]),
+    "truncated": Scenario([Frame(socket_fault="truncated")]),
+    "html-200": Scenario([Frame(raw_body=b"<!doctype html><title>Maintenance</title><h1>Back soon</h1>")]),
+    "huge-body": Scenario([Frame(socket_fault="huge")]),
+    "missing-field": Scenario([Frame("complete", 10, 0, 0, drop=("total_count",))]),
+    "wrong-type": Scenario([Frame("complete", 10, 0, 0, patch={"fail_count": "0"})]),
+    "negative-count": Scenario([Frame("complete", 10, 0, 0, patch={"error_count": -1})]),
+    "null-engine": Scenario([Frame("complete", 10, 0, 0, patch={"response_engine": None})]),
+    "null-body": Scenario([Frame(raw_body=b"null")]),
+    "extra-fields": Scenario([Frame("complete", 10, 0, 0, patch={"new_field": {"x": [1, 2]}, "cost_cents": 3})]),
+    "redirect": Scenario([Frame(http_status=302, location="{other}/get-batch-test/passing")]),
+    **{f"http-{status}": Scenario([Frame(http_status=status)]) for status in (400, 401, 402, 403, 404, 422)},
+    **{
+        f"http-{status}-empty": Scenario([Frame(http_status=status, raw_body=b"")])
+        for status in (400, 401, 402, 403, 404, 422)
+    },
 }
 
 
@@ -133,7 +173,8 @@ def batch_body(batch_id: str, frame: Frame) -> dict[str, Any]:
         "creation_timestamp": CREATED_MS,
         "user_modified_timestamp": CREATED_MS + 60_000,
     }
-    return body | (frame.patch or {})
+    body |= frame.patch or {}
+    return {name: value for name, value in body.items() if name not in frame.drop}
 
 
 def run_body(batch_id: str, scenario: Scenario, frame: Frame, index: int) -> dict[str, Any]:

@@ -15,7 +15,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import socket
+import ssl
+import struct
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -39,24 +43,30 @@ def json_answer(body: Any, headers: dict[str, str] | None = None) -> Answer:
 class Simulator:
     """The server; use as a context manager to run it on a background thread."""
 
-    def __init__(self, api_key: str = "sim-key", port: int = 0) -> None:
+    def __init__(self, api_key: str = "sim-key", port: int = 0, tls: ssl.SSLContext | None = None) -> None:
         self.api_key = api_key
         self.requests: list[tuple[str, str]] = []  # (path with query, Authorization header), in order
+        self.redirect_target = "http://127.0.0.2:9"  # where the "redirect" scenario points
         self._polls: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._scheme = "http"
+        if tls is not None:  # HTTPS, for testing certificate checks
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self._scheme}://{host!s}:{port}"
 
     def __enter__(self) -> Simulator:
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
+        self._server.stopping = True  # type: ignore[attr-defined]  # ends hanging and trickling answers
         self._server.shutdown()
         self._server.server_close()
 
@@ -83,8 +93,13 @@ class Simulator:
             self._polls[batch_id] += 1
         frame = scenario.frames[min(step, len(scenario.frames) - 1)]
         headers = {"Retry-After": frame.retry_after} if frame.retry_after is not None else {}
+        if frame.socket_fault:
+            return 200, {"X-Socket-Fault": frame.socket_fault}, b""
+        if frame.location:
+            headers["Location"] = frame.location.replace("{other}", self.redirect_target)
         if frame.http_status != 200:
-            return frame.http_status, headers, error_body(f"Simulated HTTP {frame.http_status}.")
+            body = frame.raw_body if frame.raw_body is not None else error_body(f"Simulated HTTP {frame.http_status}.")
+            return frame.http_status, headers, body
         if frame.raw_body is not None:
             return 200, headers, frame.raw_body
         return json_answer(batch_body(batch_id, frame), headers)
@@ -123,6 +138,10 @@ def _handler_for(simulator: Simulator) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # the name http.server looks for
             status, headers, body = simulator.answer(self.path, self.headers.get("Authorization", ""))
+            fault = headers.pop("X-Socket-Fault", "")
+            if fault:
+                misbehave(self, fault)
+                return
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -135,6 +154,34 @@ def _handler_for(simulator: Simulator) -> type[BaseHTTPRequestHandler]:
             pass  # quiet: the gate's own log tells the story
 
     return Handler
+
+
+def misbehave(handler: BaseHTTPRequestHandler, fault: str) -> None:
+    """Break the HTTP exchange below the level of status codes, as networks and proxies do."""
+    connection = handler.connection
+    handler.close_connection = True
+    if fault == "hang":  # accept, read the request, never answer
+        while not getattr(handler.server, "stopping", False):
+            time.sleep(0.05)
+        return
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    if fault == "reset":  # promise a body, send part of it, then reset the connection
+        connection.sendall(head + b'Content-Length: 400\r\n\r\n{"test_case_batch_job_id": ')
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    elif fault == "truncated":  # a body cut short, then a clean close
+        connection.sendall(head + b'Content-Length: 400\r\n\r\n{"test_case_batch_job_id": "trunc')
+    elif fault == "trickle":  # one byte a second, forever
+        connection.sendall(head + b"Content-Length: 100000\r\n\r\n")
+        while not getattr(handler.server, "stopping", False):
+            connection.sendall(b" ")
+            time.sleep(1)
+    elif fault == "huge":  # a 50 MB answer
+        size = 50 * 1000 * 1000
+        connection.sendall(head + f"Content-Length: {size}\r\n\r\n".encode())
+        chunk = b" " * 65536
+        with contextlib.suppress(OSError):
+            for _ in range(size // len(chunk)):
+                connection.sendall(chunk)
 
 
 def main() -> None:
