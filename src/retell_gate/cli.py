@@ -61,7 +61,11 @@ def run(
         except Cancelled as cancel:
             result = gate.cancelled(cancel.signal_number)
         signals.hold()  # a second signal must not cut the report short
-        return report(workflow, result, gate.report_files)
+        try:
+            return report(workflow, result, gate.report_files)
+        except Exception as error:  # the last line of defence: never a traceback, never a green check
+            workflow.annotate("error", f"The gate failed to report its result ({type(error).__name__}). {BUG_HINT}")
+            return codes.EXIT_INTERNAL
 
 
 class Gate:

@@ -14,9 +14,14 @@ _AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)")
 _LIST_MARKER = re.compile(r"^([-+])|^(\d+)([.)])")
 
 
+def utf8_size(value: str) -> int:
+    """Bytes the text takes once written (a lone surrogate is written as one replacement character)."""
+    return len(value.encode("utf-8", "replace"))
+
+
 def text(value: str) -> str:
     """One line of literal text, safe inline, in a table cell or in a heading."""
-    one_line = " ".join(value.split())
+    one_line = " ".join(value.encode("utf-8", "replace").decode("utf-8").split())
     escaped = _ACTIVE.sub(r"\\\1", one_line)
     escaped = _AUTOLINK.sub(lambda m: "\\" + m.group(0), escaped)
     escaped = _LIST_MARKER.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", escaped)

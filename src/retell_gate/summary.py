@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .config import BATCH_ID_PATTERN
-from .markdown import table, text
+from .markdown import table, text, utf8_size
 from .models import ResponseEngine
 from .outcome import Outcome
 from .summary_runs import runs_section
@@ -28,7 +28,7 @@ def render(outcome: Outcome, budget: int = BUDGET_BYTES) -> str:
     before += [f"> [!WARNING]\n> {text(warning)}" for warning in outcome.warnings]
     before += [_counts(outcome), _checks(outcome)]
     after = [_details(outcome), _next_steps(outcome)]
-    used = sum(len(part.encode("utf-8")) + 2 for part in before + after)
+    used = sum(utf8_size(part) + 2 for part in before + after)
     sections = [*before, runs_section(outcome, budget - used), *after]
     return "\n\n".join(section for section in sections if section) + "\n"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .markdown import table, text
+from .markdown import table, text, utf8_size
 from .outcome import Outcome
 from .runs import RunListing, TestRun, in_report_order
 
@@ -38,7 +38,7 @@ class _Writer:
         self.left_out = 0
 
     def fit(self, piece: str) -> bool:
-        size = len(piece.encode("utf-8")) + 1
+        size = utf8_size(piece) + 1
         if size > self.left:
             return False
         self.left -= size
