@@ -93,6 +93,8 @@ def finish(tmp: Path, process: subprocess.Popen[str], timeout: float = 60) -> Ac
     _, status, usage = os.wait4(process.pid, 0)  # reaps it, with its own resource usage
     process.returncode = os.waitstatus_to_exitcode(status)
     log = "".join(chunks)
+    # Whatever the scenario, the gate reports in words: a traceback is always a bug.
+    assert "Traceback (most recent call last)" not in log, log[-4000:]
     commands = tmp / "file_commands"
     files = {p.name: p.read_bytes().decode() for p in commands.iterdir()}
     outputs = parse_output_file(files["set_output_1"])

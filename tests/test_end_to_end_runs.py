@@ -56,6 +56,9 @@ def test_hostile_test_names_cannot_forge_commands_or_outputs(tmp_path: Path, sim
     assert "::stop-commands::" in run.log  # the names in the log are fenced
     assert "##[set-output name=result;]passed" in run.log
     JUnitXml.fromfile(str(tmp_path / "workspace" / "j.xml"))  # parses
+    assert run.summary.count("| ❌ fail |") == 6
+    assert run.summary.count("| ⚠️ error |") == 4
+    assert "| lone surrogate ? here | ❌ fail |" in run.summary
     assert "<img" not in run.summary
     assert "<script" not in run.summary
 
