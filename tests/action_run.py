@@ -107,13 +107,16 @@ def run_action(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | No
     return finish(tmp, start(tmp, inputs, extra_env))
 
 
-def run_and_signal(tmp: Path, inputs: dict[str, str], sig: signal.Signals, when: Callable[[], bool]) -> ActionRun:
-    """Start the gate, wait until `when()` holds, then send `sig` as the runner does on cancel."""
+def run_and_signal(
+    tmp: Path, inputs: dict[str, str], sig: signal.Signals, when: Callable[[], bool], settle: float = 0.1
+) -> ActionRun:
+    """Start the gate, wait until `when()` holds and `settle` seconds more, then send `sig` as the runner
+    does on cancel."""
     process = start(tmp, inputs)
     deadline = time.monotonic() + 30
     while not when() and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.1)  # let it get into the sleep or request that follows
+    time.sleep(settle)  # let it get into the sleep or request that follows
     process.send_signal(sig)
     sent = time.monotonic()
     run = finish(tmp, process)

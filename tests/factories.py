@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from retell_gate.config import Config, load_config
-from retell_gate.models import BatchTest
-from retell_gate.runs import TestRun
+from retell_gate.models import BatchTest, TestRun
 
 KEY = "key_test_0123456789"
 

@@ -195,7 +195,8 @@ def run_fault(fault: Fault, tmp: Path) -> Observation:
         if fault.kind in ("sigterm", "sigint"):
             sig = signal.SIGTERM if fault.kind == "sigterm" else signal.SIGINT
             assert simulator is not None
-            run = run_and_signal(tmp, inputs, sig, when=lambda: len(simulator.requests) >= 1)
+            settle = 1.0 if "poll" in fault.name else 0.1  # in the sleep between polls, or in the backoff
+            run = run_and_signal(tmp, inputs, sig, when=lambda: len(simulator.requests) >= 1, settle=settle)
             facts["seconds_after_signal"] = run.seconds_after_signal
         else:
             run = run_action(tmp, inputs, env)

@@ -24,7 +24,7 @@ def test_env_names_keep_hyphens_and_upper_case() -> None:
 
 def test_defaults_when_only_required_inputs_are_given() -> None:
     config = load_config(BASE, [])
-    assert config.api_key.get_secret_value() == KEY
+    assert config.api_key.reveal() == KEY
     assert config.batch_job_id == "batch_123"
     assert config.max_failures == Limit(value=Decimal(0), percent=False)
     assert config.max_errors == Limit(value=Decimal(0), percent=False)
@@ -78,7 +78,7 @@ def test_flags_win_over_input_variables() -> None:
 
 def test_the_key_comes_from_retell_api_key_outside_actions() -> None:
     config = load_config({"RETELL_API_KEY": KEY}, ["--batch-job-id", "b1"])
-    assert config.api_key.get_secret_value() == KEY
+    assert config.api_key.reveal() == KEY
 
 
 BAD_VALUES = [

@@ -168,7 +168,8 @@ def test_cancel_during_a_poll_sleep_reports_cancelled(
     tmp_path: Path, simulator: Simulator, sig: signal.Signals, code: int
 ) -> None:
     inputs = gate_inputs(simulator, "stuck", poll_interval="30")
-    run = run_and_signal(tmp_path, inputs, sig, when=lambda: len(simulator.requests) >= 1)
+    # A second after the first request the batch has been read and the gate sleeps (30 s) until the next poll.
+    run = run_and_signal(tmp_path, inputs, sig, when=lambda: len(simulator.requests) >= 1, settle=1.0)
     assert run.exit_code == code
     assert run.outputs["result"] == "cancelled"
     assert run.outputs["pass-count"] == "3"

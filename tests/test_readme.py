@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from retell_gate import outcome as codes
+from retell_gate import codes
 from retell_gate.config import DEFAULTS, PARSERS
 from retell_gate.outcome import Outcome, outputs
 

@@ -15,21 +15,21 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from . import outcome as codes
+from . import codes
 from .config import API_KEY_ENV, Config, env_name, load_config, raw_values
 from .errors import ApiError, Cancelled, InputError
 from .github import Workflow
-from .models import BatchTest
-from .outcome import Outcome
-from .reporting import ANNOTATION_TITLE, report
-from .runs import RunListing, count_runs
+from .runs import RunListing
 from .signals import CancelOnSignal
-from .verdict import Verdict, decide
 from .waiter import Progress, Waiter
 
 if TYPE_CHECKING:
     from .client import RetellClient
+    from .models import BatchTest
+    from .outcome import Outcome
+    from .verdict import Verdict
 
+ANNOTATION_TITLE = "Retell batch test"
 BUG_HINT = "This is a bug in the gate; please report it with the log of this step."
 INPUT_HINT = "Fix the input named above in the workflow's `with:` block; no request was made to Retell."
 # Polling stops this share of `timeout` early (at most LISTING_RESERVE_MAX seconds), so that the
@@ -62,6 +62,8 @@ def run(
             result = gate.cancelled(cancel.signal_number)
         signals.hold()  # a second signal must not cut the report short
         try:
+            from .reporting import report  # loaded when needed: it is not on the way to the first request
+
             return report(workflow, result, gate.report_files)
         except Exception as error:  # the last line of defence: never a traceback, never a green check
             workflow.annotate("error", f"The gate failed to report its result ({type(error).__name__}). {BUG_HINT}")
@@ -108,7 +110,7 @@ class Gate:
     def _wait_and_decide(self, config: Config) -> Outcome:
         from .client import RetellClient  # imported here so bad input is reported without loading requests
 
-        client = RetellClient(config.base_url, config.api_key.get_secret_value(), self._clock, self._sleep)
+        client = RetellClient(config.base_url, config.api_key.reveal(), self._clock, self._sleep)
         self._waiter = Waiter(client, self._clock, self._sleep, self._progress, self._warn)
         deadline = self._started + config.timeout
         polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
@@ -119,6 +121,9 @@ class Gate:
         batch = self._waiter.last
         if batch is None:
             raise AssertionError("a complete batch was read")
+        from .runs import count_runs
+        from .verdict import decide
+
         whole = listing.runs if not listing.problem else None
         verdict = decide(batch, config, count_runs(whole) if whole is not None else None)
         if verdict.passed:
@@ -149,6 +154,8 @@ class Gate:
         verdict: Verdict | None = None,
         listing: RunListing | None = None,
     ) -> Outcome:
+        from .outcome import Outcome
+
         return Outcome(
             result=result,
             reason=reason,

@@ -11,18 +11,21 @@ import json
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import requests
 import urllib3
-from pydantic import ValidationError
 
 from . import __version__
 from .errors import ApiError
-from .models import BatchTest
 from .retry import MAX_ATTEMPTS, backoff_delay, parse_retry_after, should_retry
-from .runs import RunListing, RunPage, TestRun
+from .runs import RunListing
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from .models import BatchTest, RunPage, TestRun
 
 REQUEST_SECONDS = 60.0
 CONNECT_SECONDS = 5.0
@@ -92,6 +95,11 @@ class RetellClient:
         """The batch as Retell reports it now; raises ApiError when it cannot be read in time."""
         url = f"{self._base_url}/get-batch-test/{quote(batch_job_id, safe='')}"
         body = self._get_json(url, deadline, MAX_BODY_BYTES)
+        # Loaded after the first answer arrives: pydantic takes longer to load than a request takes.
+        from pydantic import ValidationError
+
+        from .models import BatchTest
+
         try:
             batch = BatchTest.model_validate(body)
         except ValidationError as error:
@@ -134,6 +142,10 @@ class RetellClient:
         query = {"limit": str(limit)} | ({"pagination_key": key} if key else {})
         url = f"{self._base_url}/v2/list-test-runs/{quote(batch_job_id, safe='')}?{urlencode(query)}"
         body = self._get_json(url, deadline, MAX_PAGE_BYTES)
+        from pydantic import ValidationError
+
+        from .models import RunPage
+
         try:
             return RunPage.model_validate(body)
         except ValidationError as error:

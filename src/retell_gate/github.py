@@ -8,7 +8,6 @@ the same calls print plain text, and the summary and outputs go to standard outp
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
@@ -65,6 +64,8 @@ class Workflow:
         if not self.in_actions:
             self._print(line)
             return
+        import uuid  # here, not at the top: it is not needed on the way to the first request
+
         token = uuid.uuid4().hex
         self._print(f"::stop-commands::{token}")
         self._print(line)
@@ -85,6 +86,8 @@ class Workflow:
         if not path:
             self._print("Outputs:\n" + "".join(f"  {name}: {value}\n" for name, value in clean.items()))
             return
+        import uuid
+
         text = format_outputs(clean, f"ghadelimiter_{uuid.uuid4()}")
         with Path(path).open("a", encoding="utf-8", newline="\n") as file:
             file.write(text)

@@ -1,4 +1,6 @@
-"""Retell's batch-test object, as the OpenAPI text describes it, checked strictly.
+"""Retell's batch-test and test-run objects, as the OpenAPI text describes them, checked strictly.
+
+Imported only once an answer has arrived (pydantic takes a while to load), see client.py.
 
 Counts must be non-negative integers (a float, a string or a boolean is a malformed answer), and
 every field the specification requires must be there. Fields we do not know are ignored, so Retell
@@ -9,7 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
+
+from .runs import RunOutcome
 
 BatchState = Literal["in_progress", "complete", "unknown"]
 KNOWN_STATES: dict[str, BatchState] = {"in_progress": "in_progress", "complete": "complete"}
@@ -68,3 +72,48 @@ class BatchTest(BaseModel):
             counted = f"pass_count + fail_count + error_count ({self.finished_count})"
             raise ValueError(f"{counted} exceeds total_count ({self.total_count})")
         return self
+
+
+FINISHED: dict[str, RunOutcome] = {"pass": "pass", "fail": "fail", "error": "error"}
+
+
+class DefinitionSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: StrictStr | None = None
+
+
+class TestRun(BaseModel):
+    """One test case job. The transcript snapshot is untyped in Retell's specification: not parsed at all."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    test_case_job_id: StrictStr
+    status: StrictStr
+    """`pass`, `fail` or `error` when finished; `pending`, `in_progress` or unknown otherwise."""
+    test_case_definition_id: StrictStr
+    test_case_definition_snapshot: DefinitionSnapshot | None = None
+    result_explanation: StrictStr | None = None
+
+    @property
+    def outcome(self) -> RunOutcome:
+        return FINISHED.get(self.status, "not-finished")
+
+    @property
+    def name(self) -> str:
+        snapshot = self.test_case_definition_snapshot
+        return snapshot.name if snapshot and snapshot.name else self.test_case_definition_id
+
+    @property
+    def explanation(self) -> str:
+        return self.result_explanation or ""
+
+
+class RunPage(BaseModel):
+    """One page of `/v2/list-test-runs`."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    items: list[TestRun]
+    has_more: StrictBool = False
+    pagination_key: StrictStr | None = None

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING
 
-from .models import BatchTest
 from .runs import RunListing
 from .verdict import Counts, Verdict, pass_rate
 
-Result = Literal["passed", "failed", "timed-out", "error", "cancelled"]
+if TYPE_CHECKING:
+    from .models import BatchTest
 
-EXIT_PASSED = 0
-EXIT_FAILED = 1
-EXIT_INPUT = 2
-EXIT_API = 3
-EXIT_TIMEOUT = 4
-EXIT_INTERNAL = 5
-EXIT_SIGNAL_BASE = 128  # cancelled by signal N exits 128 + N: 143 for SIGTERM, 130 for SIGINT
+from .codes import Result
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from . import outcome as codes
-from .annotations import TITLE as ANNOTATION_TITLE
+from . import codes
 from .annotations import plan
 from .github import Workflow
 from .junit import to_junit
@@ -15,7 +14,7 @@ from .report_json import to_json
 from .runs import in_report_order
 from .summary import render
 
-__all__ = ["ANNOTATION_TITLE", "report"]
+__all__ = ["report"]
 
 RENDERERS = {"report-path": to_json, "junit-path": to_junit}
 

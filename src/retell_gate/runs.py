@@ -1,64 +1,20 @@
-"""Test runs: one test case definition's result inside a batch, as `/v2/list-test-runs` lists them.
+"""Test runs as the gate counts and orders them (the models themselves are in models.py).
 
-Only what the gate shows is read; the transcript snapshot is untyped in Retell's specification and
-is not parsed at all. Statuses other than pass, fail and error (`pending`, `in_progress`, anything
-new) mean "not finished".
+Statuses other than pass, fail and error (`pending`, `in_progress`, anything new) mean "not finished".
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
+if TYPE_CHECKING:
+    from .models import TestRun
 
 RunOutcome = Literal["fail", "error", "not-finished", "pass"]
-FINISHED: dict[str, RunOutcome] = {"pass": "pass", "fail": "fail", "error": "error"}
 # Failures and errors first, then what never finished, then passes.
 ORDER: dict[RunOutcome, int] = {"fail": 0, "error": 1, "not-finished": 2, "pass": 3}
-
-
-class DefinitionSnapshot(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    name: StrictStr | None = None
-
-
-class TestRun(BaseModel):
-    """One test case job."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    test_case_job_id: StrictStr
-    status: StrictStr
-    """`pass`, `fail` or `error` when finished; `pending`, `in_progress` or unknown otherwise."""
-    test_case_definition_id: StrictStr
-    test_case_definition_snapshot: DefinitionSnapshot | None = None
-    result_explanation: StrictStr | None = None
-
-    @property
-    def outcome(self) -> RunOutcome:
-        return FINISHED.get(self.status, "not-finished")
-
-    @property
-    def name(self) -> str:
-        snapshot = self.test_case_definition_snapshot
-        return snapshot.name if snapshot and snapshot.name else self.test_case_definition_id
-
-    @property
-    def explanation(self) -> str:
-        return self.result_explanation or ""
-
-
-class RunPage(BaseModel):
-    """One page of `/v2/list-test-runs`."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    items: list[TestRun]
-    has_more: StrictBool = False
-    pagination_key: StrictStr | None = None
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .config import BATCH_ID_PATTERN
 from .markdown import table, text, utf8_size
-from .models import ResponseEngine
 from .outcome import Outcome
 from .summary_runs import runs_section
 from .verdict import pass_rate
+
+if TYPE_CHECKING:
+    from .models import ResponseEngine
 
 HEADINGS = {
     "passed": "✅ Retell batch test passed",

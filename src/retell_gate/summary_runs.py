@@ -7,10 +7,14 @@ It is kept within a byte budget however many test runs there are: GitHub drops a
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from .markdown import table, text, utf8_size
 from .outcome import Outcome
-from .runs import RunListing, TestRun, in_report_order
+from .runs import RunListing, in_report_order
+
+if TYPE_CHECKING:
+    from .models import TestRun
 
 FIRST_LINE_CHARS = 120
 EXPLANATION_CHARS = 4000

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
 from .config import Config, Limit
-from .models import BatchTest
 from .runs import RunCounts
+
+if TYPE_CHECKING:
+    from .models import BatchTest
 
 
 @dataclass(frozen=True)
