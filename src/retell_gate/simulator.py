@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .scenarios import SCENARIOS, Frame, Scenario, batch_body, find, run_body
+from .scenarios import SCENARIOS, Frame, Scenario, Timed, batch_body, find, run_body
 
 Answer = tuple[int, dict[str, str], bytes]
 BATCH_PATH = "/get-batch-test/"
@@ -48,6 +48,7 @@ class Simulator:
         self.requests: list[tuple[str, str]] = []  # (path with query, Authorization header), in order
         self.redirect_target = "http://127.0.0.2:9"  # where the "redirect" scenario points
         self._polls: Counter[str] = Counter()
+        self.started: dict[str, float] = {}  # timed batches: when their clock started (time.monotonic)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._scheme = "http"
@@ -83,9 +84,24 @@ class Simulator:
         for prefix, serve in ((BATCH_PATH, self._batch), (RUNS_PATH, self._runs)):
             batch_id = parts.path.removeprefix(prefix) if parts.path.startswith(prefix) else ""
             scenario = find(batch_id) if batch_id else None
+            timed = Timed.parse(batch_id) if batch_id else None
+            if timed is not None:
+                scenario = Scenario([self._timed_frame(batch_id, timed)])
             if scenario is not None:
                 return serve(batch_id, scenario, parse_qs(parts.query))
         return 404, {}, error_body("The requested resource was not found.")
+
+    def _timed_frame(self, batch_id: str, timed: Timed) -> Frame:
+        with self._lock:
+            started = self.started.setdefault(batch_id, time.monotonic())
+        return timed.frame(time.monotonic() - started)
+
+    def complete_at(self, batch_id: str) -> float:
+        """When a timed batch completed (or will), on the time.monotonic() clock."""
+        timed = Timed.parse(batch_id)
+        if timed is None or batch_id not in self.started:
+            raise KeyError(batch_id)
+        return self.started[batch_id] + timed.duration
 
     def _batch(self, batch_id: str, scenario: Scenario, _query: dict[str, list[str]]) -> Answer:
         with self._lock:
