@@ -30,7 +30,7 @@ NEAR_END_GROWTH = 1.05
 IDLE_GROWTH = 1.5
 CEILING_FACTOR = 3.0
 ETA_DIVISOR = 3.0
-PACE_WINDOW = 60.0  # seconds of history that set the recent pace
+PACE_WINDOW = 120.0  # seconds of history that set the recent pace
 
 
 @dataclass(frozen=True)
