@@ -89,7 +89,6 @@ class RetellClient:
                 "User-Agent": f"retell-batch-gate/{__version__}",
             }
         )
-        self.requests_made = 0
 
     def get_batch(self, batch_job_id: str, deadline: float) -> BatchTest:
         """The batch as Retell reports it now; raises ApiError when it cannot be read in time."""
@@ -177,7 +176,6 @@ class RetellClient:
         remaining = try_deadline - self._clock()
         if remaining <= 0:
             raise _Transient("no time left for a request")
-        self.requests_made += 1
         try:
             response = self._session.get(
                 url, timeout=(min(CONNECT_SECONDS, remaining), remaining), stream=True, allow_redirects=False
