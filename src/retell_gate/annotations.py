@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from .codes import ANNOTATION_TITLE
 from .outcome import Outcome
-from .runs import in_report_order
+from .runs import failing_runs
 
 MAX_PER_LEVEL = 10
-TITLE = "Retell batch test"
+TITLE = ANNOTATION_TITLE
 MESSAGE_CHARS = 1000
 TITLE_CHARS = 200
 
@@ -50,7 +51,7 @@ def plan(outcome: Outcome) -> list[Annotation]:
     listing = outcome.listing
     if listing is None:
         return planned
-    failing = [run for run in in_report_order(listing.runs) if run.outcome in ("fail", "error")]
+    failing = failing_runs(listing.runs)
     level = "warning" if outcome.exit_code == 0 else "error"
     free = MAX_PER_LEVEL - Counter(a.level for a in planned)[level]
     shown = failing if len(failing) <= free else failing[: max(free - 1, 0)]

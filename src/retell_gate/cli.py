@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .outcome import Outcome
     from .verdict import Verdict
 
-ANNOTATION_TITLE = "Retell batch test"
 BUG_HINT = "This is a bug in the gate; please report it with the log of this step."
 INPUT_HINT = "Fix the input named above in the workflow's `with:` block; no request was made to Retell."
 # Polling stops this share of `timeout` early (at most LISTING_RESERVE_MAX seconds), so that the
@@ -178,4 +177,4 @@ class Gate:
         )
 
     def _warn(self, message: str) -> None:
-        self._workflow.annotate("warning", message, title=ANNOTATION_TITLE)
+        self._workflow.annotate("warning", message, title=codes.ANNOTATION_TITLE)

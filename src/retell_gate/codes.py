@@ -13,3 +13,6 @@ EXIT_API = 3
 EXIT_TIMEOUT = 4
 EXIT_INTERNAL = 5
 EXIT_SIGNAL_BASE = 128  # cancelled by signal N exits 128 + N: 143 for SIGTERM, 130 for SIGINT
+
+# The title of every annotation the gate makes about the batch as a whole.
+ANNOTATION_TITLE = "Retell batch test"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from .outcome import Outcome
-from .runs import in_report_order
+from .runs import FAILING, in_report_order
 
 if TYPE_CHECKING:
     from .models import TestRun
@@ -42,7 +42,7 @@ def _first_line(text: str) -> str:
 def _testcase(suite: ET.Element, run: TestRun, classname: str) -> None:
     case = ET.SubElement(suite, "testcase", name=clean(run.name), classname=classname, time="0")
     explanation = clean(run.explanation)
-    if run.outcome in ("fail", "error"):
+    if run.outcome in FAILING:
         tag = "failure" if run.outcome == "fail" else "error"
         detail = ET.SubElement(case, tag, message=_first_line(explanation) or run.outcome, type=run.outcome)
         detail.text = explanation

@@ -11,7 +11,7 @@ from .github import Workflow
 from .junit import to_junit
 from .outcome import Outcome, outputs
 from .report_json import to_json
-from .runs import in_report_order
+from .runs import failing_runs
 from .summary import render
 
 __all__ = ["report"]
@@ -49,7 +49,7 @@ def _log_failing_runs(workflow: Workflow, result: Outcome) -> None:
     """Names and explanations in the log, fenced: they are Retell's text, not ours."""
     if result.listing is None:
         return
-    failing = [run for run in in_report_order(result.listing.runs) if run.outcome in ("fail", "error")]
+    failing = failing_runs(result.listing.runs)
     if not failing:
         return
     lines = [f"Failed and errored test cases ({len(failing)}):"]

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .models import TestRun
 
 RunOutcome = Literal["fail", "error", "not-finished", "pass"]
+FAILING = frozenset({"fail", "error"})
 # Failures and errors first, then what never finished, then passes.
 ORDER: dict[RunOutcome, int] = {"fail": 0, "error": 1, "not-finished": 2, "pass": 3}
 
@@ -45,3 +46,8 @@ def count_runs(runs: tuple[TestRun, ...]) -> RunCounts:
 def in_report_order(runs: tuple[TestRun, ...]) -> list[TestRun]:
     """Failures, errors, unfinished, passes; by name within each (stable, so ties keep Retell's order)."""
     return sorted(runs, key=lambda run: (ORDER[run.outcome], run.name.casefold()))
+
+
+def failing_runs(runs: tuple[TestRun, ...]) -> list[TestRun]:
+    """The failed and errored runs, in report order."""
+    return [run for run in in_report_order(runs) if run.outcome in FAILING]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .markdown import table, text, utf8_size
 from .outcome import Outcome
-from .runs import RunListing, in_report_order
+from .runs import FAILING, RunListing, in_report_order
 
 if TYPE_CHECKING:
     from .models import TestRun
@@ -60,7 +60,7 @@ class _Writer:
 
     def sections(self, listing: RunListing, files_note: str) -> str:
         ordered = in_report_order(listing.runs)
-        failing = [run for run in ordered if run.outcome in ("fail", "error")]
+        failing = [run for run in ordered if run.outcome in FAILING]
         parts = []
         if listing.problem:
             parts.append(f"> [!WARNING]\n> The list of test runs is incomplete: {text(listing.problem.rstrip('.'))}.")
