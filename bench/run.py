@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench import image, scale  # noqa: E402
-from retell_gate.simulator import Simulator  # noqa: E402
+from retell_gate.simulator.server import Simulator  # noqa: E402
 
 KEY = "sim-key"
 

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from retell_gate.simulator import Simulator
+from retell_gate.simulator.server import Simulator
 
 KEY = "sim-key"
 
@@ -51,14 +51,14 @@ def _whole_gate(root: Path, env: dict[str, str], sim: Simulator, workspace: Path
 
 def _phases(sim: Simulator, workspace: Path) -> dict[str, float]:
     """The same work in-process, timed apart: the network (with the simulator's own work) and ours."""
-    from retell_gate.client import RetellClient
-    from retell_gate.config import load_config
-    from retell_gate.junit import to_junit
-    from retell_gate.outcome import Outcome
-    from retell_gate.report_json import to_json
-    from retell_gate.runs import count_runs
-    from retell_gate.summary import render
-    from retell_gate.verdict import decide
+    from retell_gate.inputs.config import load_config
+    from retell_gate.judge.outcome import Outcome
+    from retell_gate.judge.runs import count_runs
+    from retell_gate.judge.verdict import decide
+    from retell_gate.report.junit import to_junit
+    from retell_gate.report.report_json import to_json
+    from retell_gate.report.summary import render
+    from retell_gate.retell.client import RetellClient
 
     config = load_config({"RETELL_API_KEY": KEY}, ["--batch-job-id", "big-phases", "--base-url", sim.url])
     client = RetellClient(sim.url, KEY)

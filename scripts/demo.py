@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from retell_gate.simulator import Simulator
+from retell_gate.simulator.server import Simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sim-key"

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from retell_gate.simulator import Simulator
+from retell_gate.simulator.server import Simulator
 
 
 class FakeClock:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from retell_gate.config import Config, load_config
-from retell_gate.models import BatchTest, TestRun
+from retell_gate.inputs.config import Config, load_config
+from retell_gate.retell.models import BatchTest, TestRun
 
 KEY = "key_test_0123456789"
 

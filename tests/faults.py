@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retell_gate.simulator import Simulator
+from retell_gate.simulator.server import Simulator
 from tests.action_run import ActionRun, run_action, run_and_signal
 
 KEY = "sim-key"

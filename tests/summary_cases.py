@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from retell_gate.outcome import Outcome
-from retell_gate.runs import RunListing
-from retell_gate.verdict import decide
+from retell_gate.judge.outcome import Outcome
+from retell_gate.judge.verdict import decide
+from retell_gate.retell.listing import RunListing
 from tests.factories import batch, config, make_run
 
 HOSTILE = "<img src=x onerror=alert(1)> | ## ![x](http://evil) `code` *bold* @team www.evil.test &amp;\n# heading"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
-from retell_gate.annotations import MAX_PER_LEVEL, plan
-from retell_gate.runs import RunListing
+from retell_gate.report.annotations import MAX_PER_LEVEL, plan
+from retell_gate.retell.listing import RunListing
 from tests.factories import make_run
 from tests.summary_cases import CASES
 

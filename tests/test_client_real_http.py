@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from retell_gate import client as client_module
-from retell_gate.client import RetellClient
 from retell_gate.errors import ApiError
-from retell_gate.simulator import Simulator
+from retell_gate.retell import client as client_module
+from retell_gate.retell.client import RetellClient
+from retell_gate.simulator.server import Simulator
 from tests.rawserver import RawServer, hang, reset_mid_body, trickle
 
 # Generous bounds: they catch a deadline that is ignored (the client would wait 60 s a try), not slowness.

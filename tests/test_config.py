@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from retell_gate.config import DEFAULTS, Limit, env_name, load_config
 from retell_gate.errors import InputError
+from retell_gate.inputs.config import DEFAULTS, env_name, load_config
+from retell_gate.inputs.values import Limit
 
 KEY = "key_0123456789abcdef"
 BASE = {"INPUT_API-KEY": KEY, "INPUT_BATCH-JOB-ID": "batch_123"}

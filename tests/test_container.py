@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from retell_gate.simulator import Simulator
+from retell_gate.simulator.server import Simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ACTION = Path(os.environ.get("RUN_ACTION", ROOT.parent / "shared" / "tools" / "run-action"))

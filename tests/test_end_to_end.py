@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retell_gate.simulator import Simulator
+from retell_gate.simulator.server import Simulator
 from tests.action_run import run_action, run_and_signal
 
 KEY = "sim-key"  # the simulator's key: it must show up in no log line, output or file

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 from junitparser import JUnitXml
 
-from retell_gate.simulator import Simulator
+from retell_gate.simulator.server import Simulator
 from tests.action_run import run_action
 from tests.test_end_to_end import assert_key_nowhere, gate_inputs
 

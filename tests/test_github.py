@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retell_gate.github import Workflow, escape_data, escape_property, format_outputs
+from retell_gate.runner.github import Workflow, escape_data, escape_property, format_outputs
 from tests.runner_rules import parse_output_file, workflow_commands
 
 

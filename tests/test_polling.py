@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retell_gate.polling import Poll, next_delay
+from retell_gate.wait.polling import Poll, next_delay
 
 
 def polls(*seen: tuple[float, int, int]) -> list[Poll]:

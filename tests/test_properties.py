@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retell_gate.cli import run
-from retell_gate.github import escape_data
-from retell_gate.junit import to_junit
-from retell_gate.outcome import Outcome
-from retell_gate.runs import RunListing
-from retell_gate.summary import render
-from retell_gate.verdict import decide
+from retell_gate.judge.outcome import Outcome
+from retell_gate.judge.verdict import decide
+from retell_gate.report.junit import to_junit
+from retell_gate.report.summary import render
+from retell_gate.retell.listing import RunListing
+from retell_gate.runner.github import escape_data
 from tests.conftest import FakeClock
 from tests.factories import batch, batch_body, config, make_run
 from tests.runner_rules import parse_output_file, workflow_commands
@@ -209,7 +209,7 @@ def test_any_text_stays_inert_everywhere(runs: list[tuple[str, str, str]], messa
     html = rendered_html(render(outcome))
     assert set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", html)) <= OUR_TAGS
     # Annotations and log lines: each stays one command, with the text intact.
-    from retell_gate.github import Workflow
+    from retell_gate.runner.github import Workflow
 
     log = io.StringIO()
     workflow = Workflow({"GITHUB_ACTIONS": "true"}, log)

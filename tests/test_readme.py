@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 
 from retell_gate import codes
-from retell_gate.config import DEFAULTS, PARSERS
-from retell_gate.outcome import Outcome, outputs
+from retell_gate.inputs.config import DEFAULTS, PARSERS
+from retell_gate.judge.outcome import Outcome, outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

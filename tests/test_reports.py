@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from retell_gate.junit import to_junit
-from retell_gate.outcome import Outcome
-from retell_gate.report_json import to_json
+from retell_gate.judge.outcome import Outcome
+from retell_gate.report.junit import to_junit
+from retell_gate.report.report_json import to_json
 from tests.summary_cases import CASES, HOSTILE_LISTING
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "report.schema.json").read_text())
@@ -92,7 +92,7 @@ def test_junit_marks_unfinished_runs_skipped(tmp_path: Path) -> None:
 def test_junit_stays_valid_xml_whatever_the_names_hold(tmp_path: Path) -> None:
     import dataclasses
 
-    from retell_gate.runs import RunListing
+    from retell_gate.retell.listing import RunListing
     from tests.factories import make_run
 
     nasty = "ctrl \x00\x01\x08\x0b\x0c\x1f\x7f & < > \" ' ]]> \ud800 \ufffe end"

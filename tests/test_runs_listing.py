@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests_mock as rm
 
-from retell_gate import client as client_module
-from retell_gate.client import RetellClient
 from retell_gate.errors import ApiError
-from retell_gate.runs import count_runs, in_report_order
+from retell_gate.judge.runs import count_runs, in_report_order
+from retell_gate.retell import client as client_module
+from retell_gate.retell.client import RetellClient
 from tests.conftest import FakeClock
 from tests.factories import KEY, make_run, run_body
 

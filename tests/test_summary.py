@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from retell_gate.markdown import text
-from retell_gate.outcome import Outcome
-from retell_gate.runs import RunListing
-from retell_gate.summary import BUDGET_BYTES, duration, render
-from retell_gate.verdict import decide
+from retell_gate.judge.outcome import Outcome
+from retell_gate.judge.verdict import decide
+from retell_gate.report.markdown import text
+from retell_gate.report.summary import BUDGET_BYTES, duration, render
+from retell_gate.retell.listing import RunListing
 from tests.factories import batch, config, make_run
 from tests.summary_cases import CASES, HOSTILE
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from retell_gate.runs import RunCounts
-from retell_gate.verdict import Counts, decide, pass_rate
+from retell_gate.judge.runs import RunCounts
+from retell_gate.judge.verdict import Counts, decide, pass_rate
 from tests.factories import batch, config
 
 # (passed, failed, errored, total, inputs) -> passes?

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from retell_gate.errors import ApiError
-from retell_gate.models import BatchTest
-from retell_gate.waiter import Progress, Waiter
+from retell_gate.retell.models import BatchTest
+from retell_gate.wait.waiter import Progress, Waiter
 from tests.conftest import FakeClock
 from tests.factories import batch
 

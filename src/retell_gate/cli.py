@@ -16,18 +16,19 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import codes
-from .config import API_KEY_ENV, Config, env_name, load_config, raw_values
 from .errors import ApiError, Cancelled, InputError
-from .github import Workflow
-from .runs import RunListing
-from .signals import CancelOnSignal
-from .waiter import Progress, Waiter
+from .inputs.config import Config, env_name, load_config, raw_values
+from .inputs.values import API_KEY_ENV
+from .retell.listing import RunListing
+from .runner.github import Workflow
+from .runner.signals import CancelOnSignal
+from .wait.waiter import Progress, Waiter
 
 if TYPE_CHECKING:
-    from .client import RetellClient
-    from .models import BatchTest
-    from .outcome import Outcome
-    from .verdict import Verdict
+    from .judge.outcome import Outcome
+    from .judge.verdict import Verdict
+    from .retell.client import RetellClient
+    from .retell.models import BatchTest
 
 BUG_HINT = "This is a bug in the gate; please report it with the log of this step."
 INPUT_HINT = "Fix the input named above in the workflow's `with:` block; no request was made to Retell."
@@ -61,7 +62,7 @@ def run(
             result = gate.cancelled(cancel.signal_number)
         signals.hold()  # a second signal must not cut the report short
         try:
-            from .reporting import report  # loaded when needed: it is not on the way to the first request
+            from .runner.publish import report  # loaded when needed: it is not on the way to the first request
 
             return report(workflow, result, gate.report_files)
         except Exception as error:  # the last line of defence: never a traceback, never a green check
@@ -107,7 +108,7 @@ class Gate:
         return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number, hint)
 
     def _wait_and_decide(self, config: Config) -> Outcome:
-        from .client import RetellClient  # imported here so bad input is reported without loading requests
+        from .retell.client import RetellClient  # imported here so bad input is reported without loading requests
 
         client = RetellClient(config.base_url, config.api_key.reveal(), self._clock, self._sleep)
         self._waiter = Waiter(client, self._clock, self._sleep, self._progress, self._warn)
@@ -120,8 +121,8 @@ class Gate:
         batch = self._waiter.last
         if batch is None:
             raise AssertionError("a complete batch was read")
-        from .runs import count_runs
-        from .verdict import decide
+        from .judge.runs import count_runs
+        from .judge.verdict import decide
 
         whole = listing.runs if not listing.problem else None
         verdict = decide(batch, config, count_runs(whole) if whole is not None else None)
@@ -153,7 +154,7 @@ class Gate:
         verdict: Verdict | None = None,
         listing: RunListing | None = None,
     ) -> Outcome:
-        from .outcome import Outcome
+        from .judge.outcome import Outcome
 
         return Outcome(
             result=result,

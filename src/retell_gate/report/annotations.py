@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .codes import ANNOTATION_TITLE
-from .outcome import Outcome
-from .runs import failing_runs
+from ..codes import ANNOTATION_TITLE
+from ..judge.outcome import Outcome
+from ..judge.runs import failing_runs
 
 MAX_PER_LEVEL = 10
 TITLE = ANNOTATION_TITLE

@@ -8,7 +8,7 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-from .errors import Cancelled
+from ..errors import Cancelled
 
 
 class CancelOnSignal:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from . import codes
-from .annotations import plan
+from .. import codes
+from ..judge.outcome import Outcome, outputs
+from ..judge.runs import failing_runs
+from ..report.annotations import plan
+from ..report.junit import to_junit
+from ..report.report_json import to_json
+from ..report.summary import render
 from .github import Workflow
-from .junit import to_junit
-from .outcome import Outcome, outputs
-from .report_json import to_json
-from .runs import failing_runs
-from .summary import render
 
 __all__ = ["report"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import __version__
-from .outcome import Outcome
-from .runs import in_report_order
-from .verdict import pass_rate
+from .. import __version__
+from ..judge.outcome import Outcome
+from ..judge.runs import in_report_order
+from ..judge.verdict import pass_rate
 
 SCHEMA_VERSION = 1
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
-from .config import Config, Limit
+from ..inputs.config import Config
+from ..inputs.values import Limit
 from .runs import RunCounts
 
 if TYPE_CHECKING:
-    from .models import BatchTest
+    from ..retell.models import BatchTest
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,11 @@ can add to the object without breaking the gate.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
 
-from .runs import RunOutcome
-
-BatchState = Literal["in_progress", "complete", "unknown"]
-KNOWN_STATES: dict[str, BatchState] = {"in_progress": "in_progress", "complete": "complete"}
+from .statuses import FINISHED, KNOWN_STATES, BatchState, RunOutcome
 
 Count = Annotated[StrictInt, Field(ge=0)]
 
@@ -72,9 +69,6 @@ class BatchTest(BaseModel):
             counted = f"pass_count + fail_count + error_count ({self.finished_count})"
             raise ValueError(f"{counted} exceeds total_count ({self.total_count})")
         return self
-
-
-FINISHED: dict[str, RunOutcome] = {"pass": "pass", "fail": "fail", "error": "error"}
 
 
 class DefinitionSnapshot(BaseModel):

@@ -17,10 +17,10 @@ from urllib.parse import quote, urlencode
 import requests
 import urllib3
 
-from . import __version__
-from .errors import ApiError
+from .. import __version__
+from ..errors import ApiError
+from .listing import RunListing
 from .retry import MAX_ATTEMPTS, backoff_delay, parse_retry_after, should_retry
-from .runs import RunListing
 
 if TYPE_CHECKING:
     from pydantic import ValidationError

@@ -11,11 +11,11 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .outcome import Outcome
-from .runs import FAILING, in_report_order
+from ..judge.outcome import Outcome
+from ..judge.runs import FAILING, in_report_order
 
 if TYPE_CHECKING:
-    from .models import TestRun
+    from ..retell.models import TestRun
 
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from .errors import ApiError
+from ..errors import ApiError
 from .polling import Poll, next_delay
 
 if TYPE_CHECKING:
-    from .models import BatchTest
+    from ..retell.models import BatchTest
 
 PROGRESS_EVERY = 60.0  # seconds: a progress line at least this often, even when nothing changes
 LAST_POLL_MARGIN = 0.5  # seconds: closer to the deadline than this, a request could not finish

@@ -1,29 +1,20 @@
-"""Test runs as the gate counts and orders them (the models themselves are in models.py).
-
-Statuses other than pass, fail and error (`pending`, `in_progress`, anything new) mean "not finished".
-"""
+"""Test runs as the gate counts and orders them (the models themselves are in retell/models.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from ..retell.statuses import RunOutcome
 
 if TYPE_CHECKING:
-    from .models import TestRun
+    from ..retell.models import TestRun
 
-RunOutcome = Literal["fail", "error", "not-finished", "pass"]
+
 FAILING = frozenset({"fail", "error"})
 # Failures and errors first, then what never finished, then passes.
 ORDER: dict[RunOutcome, int] = {"fail": 0, "error": 1, "not-finished": 2, "pass": 3}
-
-
-@dataclass(frozen=True)
-class RunListing:
-    """The runs read, and why the list may be incomplete (empty when it is whole)."""
-
-    runs: tuple[TestRun, ...]
-    problem: str = ""
 
 
 @dataclass(frozen=True)

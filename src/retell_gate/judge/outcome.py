@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .runs import RunListing
+from ..retell.listing import RunListing
 from .verdict import Counts, Verdict, pass_rate
 
 if TYPE_CHECKING:
-    from .models import BatchTest
+    from ..retell.models import BatchTest
 
-from .codes import Result
+from ..codes import Result
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from ..judge.outcome import Outcome
+from ..judge.runs import FAILING, in_report_order
+from ..retell.listing import RunListing
 from .markdown import table, text, utf8_size
-from .outcome import Outcome
-from .runs import FAILING, RunListing, in_report_order
 
 if TYPE_CHECKING:
-    from .models import TestRun
+    from ..retell.models import TestRun
 
 FIRST_LINE_CHARS = 120
 EXPLANATION_CHARS = 4000

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .config import BATCH_ID_PATTERN
+from ..inputs.values import BATCH_ID_PATTERN
+from ..judge.outcome import Outcome
+from ..judge.verdict import pass_rate
 from .markdown import table, text, utf8_size
-from .outcome import Outcome
 from .summary_runs import runs_section
-from .verdict import pass_rate
 
 if TYPE_CHECKING:
-    from .models import ResponseEngine
+    from ..retell.models import ResponseEngine
 
 HEADINGS = {
     "passed": "✅ Retell batch test passed",

@@ -1,0 +1,161 @@
+"""Each input's parser: text in, a checked value out, or an InputError that names the input, quotes
+the value and says what is allowed."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from ..errors import InputError
+
+API_KEY_ENV = "RETELL_API_KEY"
+BATCH_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
+TRUE_VALUES = ("true", "True", "TRUE")
+FALSE_VALUES = ("false", "False", "FALSE")
+MAX_SECONDS = 5 * 24 * 3600  # a self-hosted job's limit; no wait can usefully be longer
+
+
+# Plain frozen dataclasses rather than pydantic models: validation is done by the parsers below,
+# and keeping pydantic out of the start-up path gets the first request out sooner (docs/performance.md).
+@dataclass(frozen=True)
+class Secret:
+    """A value that never shows itself in a repr, a log line or a traceback."""
+
+    _value: str
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A most-allowed number of test cases: a count, or a percentage of the batch's total."""
+
+    value: Decimal
+    percent: bool
+
+    def exceeded_by(self, count: int, total: int) -> bool:
+        if self.percent:
+            return count * 100 > self.value * total  # exact: no rounding of the allowance
+        return count > self.value
+
+    def __str__(self) -> str:
+        return f"{self.value}%" if self.percent else str(self.value)
+
+
+def shown(value: str) -> str:
+    """The value as an error message quotes it: visible, one line, not too long."""
+    text = value if len(value) <= 80 else value[:80] + "…"
+    return repr(text)
+
+
+def invalid(name: str, value: str, allowed: str) -> InputError:
+    return InputError(f"Input `{name}` is {shown(value)}: {allowed}.")
+
+
+def parse_limit(name: str, value: str) -> Limit:
+    allowed = "expected a whole number of test cases (e.g. 2) or a percentage of the total from 0% to 100% (e.g. 5%)"
+    number, percent = (value[:-1].strip(), True) if value.endswith("%") else (value, False)
+    if not re.fullmatch(r"\d+(\.\d+)?" if percent else r"\d+", number):
+        raise invalid(name, value, allowed)
+    amount = Decimal(number)
+    if percent and amount > 100:
+        raise invalid(name, value, allowed)
+    return Limit(value=amount, percent=percent)
+
+
+def parse_percentage(name: str, value: str) -> Decimal | None:
+    if value == "":
+        return None
+    number = value[:-1].strip() if value.endswith("%") else value
+    if not re.fullmatch(r"\d+(\.\d+)?", number) or Decimal(number) > 100:
+        raise invalid(name, value, "expected a percentage from 0 to 100 (e.g. 95), or empty to turn the check off")
+    return Decimal(number)
+
+
+def parse_bool(name: str, value: str) -> bool:
+    # The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts.
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise invalid(name, value, "expected true or false")
+
+
+def parse_seconds(name: str, value: str) -> float:
+    allowed = f"expected a number of seconds greater than 0 and at most {MAX_SECONDS}"
+    try:
+        seconds = float(Decimal(value))
+    except InvalidOperation:
+        raise invalid(name, value, allowed) from None
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_SECONDS:
+        raise invalid(name, value, allowed)
+    return seconds
+
+
+def parse_batch_job_id(name: str, value: str) -> str:
+    if not BATCH_ID_PATTERN.fullmatch(value):
+        raise invalid(name, value, "expected a Retell test_case_batch_job_id: 1 to 128 letters, digits, _ or -")
+    return value
+
+
+def parse_api_key(name: str, value: str) -> Secret:
+    # Never quote the key itself, not even in an error.
+    if value == "":
+        raise InputError(
+            f"Input `{name}` is empty: pass your Retell API key, e.g. `{name}: ${{{{ secrets.RETELL_API_KEY }}}}` "
+            f"(locally: set {API_KEY_ENV})."
+        )
+    if not re.fullmatch(r"[\x21-\x7e]{1,512}", value):
+        raise InputError(
+            f"Input `{name}` is not a valid API key: expected up to 512 visible ASCII characters, "
+            "without spaces, line breaks or quotes around it."
+        )
+    return Secret(value)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_base_url(name: str, value: str) -> str:
+    allowed = (
+        "expected an https:// URL such as https://api.retellai.com (plain http:// only to a loopback "
+        "address such as http://127.0.0.1:8080), without credentials, query or fragment"
+    )
+    try:
+        parts = urlsplit(value)
+        host, _port = parts.hostname or "", parts.port
+    except ValueError:
+        raise invalid(name, value, allowed) from None
+    plain_ok = parts.scheme == "http" and _is_loopback(host)
+    if (
+        not (parts.scheme == "https" or plain_ok)
+        or not host
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in value)
+    ):
+        raise invalid(name, value, allowed)
+    return value.rstrip("/")
+
+
+def parse_file_path(name: str, value: str) -> str:
+    if value and ("\0" in value or value.endswith(("/", "\\")) or len(value) > 1024):
+        raise invalid(name, value, "expected a file path such as retell-report.json (relative to the workspace)")
+    return value
