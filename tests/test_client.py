@@ -11,8 +11,8 @@ import requests
 import requests_mock as rm
 
 from retell_gate.errors import ApiError
+from retell_gate.net.retry import MAX_ATTEMPTS
 from retell_gate.retell.client import MAX_BODY_BYTES, RetellClient
-from retell_gate.retell.retry import MAX_ATTEMPTS
 from tests.conftest import FakeClock
 from tests.factories import KEY, batch_body
 

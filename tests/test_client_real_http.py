@@ -8,7 +8,7 @@ import time
 import pytest
 
 from retell_gate.errors import ApiError
-from retell_gate.retell import client as client_module
+from retell_gate.net import transport as transport_module
 from retell_gate.retell.client import RetellClient
 from retell_gate.simulator.server import Simulator
 from tests.rawserver import RawServer, hang, reset_mid_body, trickle
@@ -51,7 +51,7 @@ def test_a_server_that_never_answers_cannot_hold_past_the_deadline() -> None:
 
 
 def test_a_trickling_body_is_cut_off_at_the_request_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module, "REQUEST_SECONDS", 1.0)
+    monkeypatch.setattr(transport_module, "REQUEST_SECONDS", 1.0)
     server = RawServer(lambda conn: None)
     server._behaviour = trickle(b'{"x": "' + b"a" * 200 + b'"}', server.stopped)
     with server:

@@ -1,0 +1,215 @@
+"""One request, tried again while it is worth it, within a deadline; the caller reads the answer.
+
+Every try is bounded twice: by REQUEST_SECONDS (connect, headers and body, so a server that
+trickles bytes cannot hold it) and by the caller's deadline, which no retry or `Retry-After` wait
+may pass. Redirects are never followed and bodies over `max_bytes` are not read.
+
+A request that creates something (a POST with no idempotency key) must not be sent twice when the
+first may have arrived: with `resend_if_unsure=False`, only failures that prove the server never
+took the request (no connection made, or 429) are retried; any other raises MaybeArrived.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import urllib3
+
+from ..errors import ApiError
+from .retry import MAX_ATTEMPTS, backoff_delay, parse_retry_after, should_retry
+
+REQUEST_SECONDS = 60.0
+CONNECT_SECONDS = 5.0
+CHUNK_BYTES = 64 * 1024
+# Statuses that say the server did not act on the request, so sending it again is safe.
+NOT_PROCESSED_STATUSES = frozenset({429})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A final answer: any status the retry policy does not retry (or the last retried one)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self, what: str, hint: str) -> Any:
+        try:
+            return json.loads(self.body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ApiError(f"{what} is not JSON ({len(self.body)} bytes).", hint) from None
+
+
+class ResponseTooLarge(ApiError):
+    """An answer over the size cap; it was not read to the end."""
+
+
+class RetriesExhausted(ApiError):
+    """Every try failed in a transient way (network, timeout, 408/409/429/5xx) until tries or time ran out."""
+
+
+class MaybeArrived(ApiError):
+    """A request that must not be sent twice failed in a way that leaves open whether it arrived."""
+
+
+@dataclass(frozen=True)
+class Messages:
+    """How failures are worded for one API."""
+
+    service: str  # "Retell"
+    transient_hint: str
+    tls_hint: str
+    schema_hint: str
+
+
+class Failure(Exception):
+    """One try failed in a way worth another try."""
+
+    def __init__(self, what: str, retry_after: float | None = None, *, may_have_arrived: bool = True) -> None:
+        super().__init__(what)
+        self.what = what
+        self.retry_after = retry_after
+        self.may_have_arrived = may_have_arrived
+
+
+class Transport:
+    """Sends requests to one API root with fixed headers (the credentials among them)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        headers: Mapping[str, str],
+        messages: Messages,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.messages = messages
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._session = requests.Session()
+        self._session.headers.update(headers)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        deadline: float,
+        max_bytes: int,
+        json_body: Any = None,
+        *,
+        resend_if_unsure: bool = True,
+    ) -> Answer:
+        """The first answer the retry policy accepts; raises ApiError when there is none in time."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._try_once(method, url, deadline, max_bytes, json_body)
+            except Failure as failure:
+                if not resend_if_unsure and failure.may_have_arrived:
+                    raise MaybeArrived(
+                        f"{self.messages.service} may or may not have received the request: {failure.what}.",
+                        self.messages.transient_hint,
+                    ) from None
+                self._wait_before_retry(failure, attempt, deadline)
+
+    def _wait_before_retry(self, failure: Failure, attempt: int, deadline: float) -> None:
+        """Sleep before the next try, or raise RetriesExhausted when no try is left before the deadline."""
+        service = self.messages.service
+        if attempt >= MAX_ATTEMPTS:
+            raise RetriesExhausted(
+                f"{service} failed {attempt} tries in a row; the last: {failure.what}.", self.messages.transient_hint
+            )
+        wait = failure.retry_after if failure.retry_after is not None else backoff_delay(attempt, self._rng)
+        if self._clock() + wait >= deadline:
+            raise RetriesExhausted(
+                f"The timeout ran out while retrying {service} ({attempt} tries); the last: {failure.what}.",
+                self.messages.transient_hint,
+            )
+        self._sleep(wait)
+
+    def _try_once(self, method: str, url: str, deadline: float, max_bytes: int, json_body: Any) -> Answer:
+        try_deadline = min(deadline, self._clock() + REQUEST_SECONDS)
+        remaining = try_deadline - self._clock()
+        if remaining <= 0:
+            raise Failure("no time left for a request", may_have_arrived=False)
+        try:
+            response = self._session.request(
+                method,
+                url,
+                json=json_body,
+                timeout=(min(CONNECT_SECONDS, remaining), remaining),
+                stream=True,
+                allow_redirects=False,
+            )
+            with response:
+                raw = self._read_body(response, try_deadline, max_bytes)
+        except requests.exceptions.SSLError:
+            # Not worth another try, and never retried without verification: say what to fix.
+            raise ApiError(
+                f"The TLS certificate of {self.base_url} could not be verified.", self.messages.tls_hint
+            ) from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            raise Failure(_network_failure(error), may_have_arrived=not _never_connected(error)) from None
+        if should_retry(response.status_code):
+            message = error_message(raw)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            arrived = response.status_code not in NOT_PROCESSED_STATUSES
+            raise Failure(f"HTTP {response.status_code}{message}", retry_after, may_have_arrived=arrived)
+        return Answer(response.status_code, response.headers, raw)
+
+    def _read_body(self, response: requests.Response, try_deadline: float, max_bytes: int) -> bytes:
+        """The body, read as it arrives; each read is bounded by the socket timeout."""
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.raw.read1(CHUNK_BYTES):
+            size += len(chunk)
+            if size > max_bytes:
+                too_large = (
+                    f"{self.messages.service}'s answer is larger than {max_bytes // 2**20} MiB; it was not read."
+                )
+                raise ResponseTooLarge(too_large, self.messages.schema_hint)
+            if self._clock() > try_deadline:
+                raise Failure(f"the answer was still arriving after {REQUEST_SECONDS:.0f} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def error_message(raw: bytes) -> str:
+    """The API's `message` from an error body, as `: message`, or "" when there is none."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return ""
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, str) or not message.strip():
+        return ""
+    message = " ".join(message.split())[:300].rstrip(".")
+    return f": {message}"
+
+
+def _never_connected(error: BaseException) -> bool:
+    """True when the request provably never reached the server: no connection was made (refused, DNS)."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(error, requests.exceptions.ConnectionError):
+        reason = error.args[0] if error.args else None
+        inner = getattr(reason, "reason", reason)
+        return isinstance(inner, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError)
+    return False
+
+
+def _network_failure(error: BaseException) -> str:
+    kind = type(error).__name__
+    if isinstance(error, requests.Timeout | urllib3.exceptions.TimeoutError):
+        return f"no answer in time ({kind})"
+    return f"the connection failed ({kind})"
