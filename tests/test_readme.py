@@ -141,3 +141,12 @@ def test_the_performance_report_exists_with_every_target() -> None:
         "Image size added",
     ):
         assert measure in report
+
+
+def test_the_docs_say_what_the_runner_really_does() -> None:
+    # The runner cancels a Docker step with SIGINT first and SIGTERM 7.5 s later: a cancel usually reports 130.
+    rows = {int(row[0]): row[2] for row in readme_table("Exit codes")}
+    assert "runner sends SIGINT first" in rows[codes.EXIT_SIGNAL_BASE + 2]
+    assert "7.5 s after SIGINT" in rows[codes.EXIT_SIGNAL_BASE + 15]
+    # The runner refuses container actions anywhere but Linux.
+    assert "Container actions run on Linux runners only" in README
