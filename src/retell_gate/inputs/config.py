@@ -101,7 +101,7 @@ HELP: dict[str, str] = {
     "timeout": "seconds to wait in all",
     "fail-on-timeout": "whether running out of time fails (exit 4); alone, the flag means true",
     "base-url": "the API root (plain http:// only to a loopback address)",
-    "report-path": "write a JSON report to this file, inside the workspace (GITHUB_WORKSPACE, or else the current folder)",
+    "report-path": "write a JSON report to this file, inside the workspace (GITHUB_WORKSPACE, else the current folder)",
     "junit-path": "write a JUnit XML report to this file, inside the workspace",
 }
 EPILOG = f"""\
@@ -173,7 +173,7 @@ def load_config(env: Mapping[str, str], argv: Sequence[str]) -> Config:
 
 def report_files(values: Mapping[str, str]) -> dict[str, str]:
     """The report files that can be written whatever else is wrong: each valid, non-empty path."""
-    files = {}
+    files: dict[str, str] = {}
     for name in ("report-path", "junit-path"):
         with contextlib.suppress(InputError):
             path = PARSERS[name](name, values.get(name, ""))

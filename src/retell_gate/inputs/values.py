@@ -69,7 +69,9 @@ SECONDS = re.compile(r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII
 
 
 def parse_limit(name: str, value: str) -> Limit:
-    allowed = "expected N, a whole number of test cases (e.g. 2), or N%, a percentage of the total from 0% to 100% (e.g. 5%)"
+    allowed = (
+        "expected N, a whole number of test cases (e.g. 2), or N%, a percentage of the total from 0% to 100% (e.g. 5%)"
+    )
     number, percent = (value[:-1].strip(), True) if value.endswith("%") else (value, False)
     if not (DECIMAL if percent else WHOLE).fullmatch(number):
         raise invalid(name, value, allowed)
