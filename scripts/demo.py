@@ -57,7 +57,10 @@ def main() -> int:
             verdict = "as expected" if code == expected else f"expected {expected}"
             print(f"\n→ the gate exited with {code} ({verdict})\n", flush=True)
             surprises += code != expected
-    print("In GitHub Actions the summary above goes to the job summary and the outputs to step outputs.")
+    print(
+        "In GitHub Actions the report above goes to the job summary (as markdown, with tables) "
+        "and the outputs to step outputs."
+    )
     print(f"The report files of demo 2 are in {ROOT / 'demo-output'}.")
     return 1 if surprises else 0
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retell_gate.errors import InputError
-from retell_gate.inputs.config import DEFAULTS, env_name, load_config
-from retell_gate.inputs.values import Limit
+from retell_gate.inputs.config import DEFAULTS, PARSERS, argument_parser, env_name, load_config
+from retell_gate.inputs.values import MAX_SECONDS, Limit
 
 KEY = "key_0123456789abcdef"
 BASE = {"INPUT_API-KEY": KEY, "INPUT_BATCH-JOB-ID": "batch_123"}
@@ -186,3 +190,148 @@ def test_limits_take_percentages_of_the_total_exactly(text: str, count: int, tot
     limit = config_from(max_failures=text).max_failures
     assert limit.exceeded_by(count, total) is exceeded
     assert str(limit) == text
+
+
+# Not-a-number, infinite and signalling forms: Decimal reads them all, so each numeric parser must
+# refuse them as bad input (exit 2), never let float() raise (exit 5, "a bug in the gate").
+NON_FINITE = ["sNaN", "-sNaN", "sNaN123", "NaN", "nan", "-nan", "Infinity", "-Infinity", "inf", "-inf", "1e999"]
+NUMERIC_INPUTS = ["timeout", "poll-interval", "max-failures", "max-errors", "min-pass-rate"]
+
+
+@pytest.mark.parametrize("name", NUMERIC_INPUTS)
+@pytest.mark.parametrize("value", NON_FINITE + [v + "%" for v in NON_FINITE])
+def test_every_numeric_input_refuses_non_finite_numbers(name: str, value: str) -> None:
+    with pytest.raises(InputError) as caught:
+        config_from(**{name.replace("-", "_"): value})
+    assert f"`{name}`" in caught.value.message
+    assert repr(value) in caught.value.message
+
+
+@pytest.mark.parametrize("name", NUMERIC_INPUTS)
+def test_numbers_are_ascii_digits_only(name: str) -> None:
+    with pytest.raises(InputError):
+        config_from(**{name.replace("-", "_"): "١٠"})  # Arabic-Indic digits: Decimal would read 10
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(NUMERIC_INPUTS),
+    value=st.one_of(
+        st.text(max_size=12),
+        st.text(alphabet="0123456789.eE+-_%sSnNaAiIfFtTyY ", max_size=12),
+        st.builds(
+            lambda v, sign, tail: sign + v + tail,
+            st.sampled_from(NON_FINITE),
+            st.sampled_from(["", "+", "-"]),
+            st.sampled_from(["", "%", " %", "0"]),
+        ),
+    ),
+)
+def test_a_numeric_input_is_a_finite_value_in_range_or_an_input_error(name: str, value: str) -> None:
+    try:
+        parsed = PARSERS[name](name, value.strip())
+    except InputError as error:
+        refusal = error.message
+    else:
+        assert_in_range(name, parsed)
+        return
+    assert f"`{name}`" in refusal
+
+
+def assert_in_range(name: str, parsed: Any) -> None:
+    if name in ("timeout", "poll-interval"):
+        assert math.isfinite(parsed)
+        assert 0 < parsed <= MAX_SECONDS
+    elif name == "min-pass-rate":
+        assert parsed is None or (parsed.is_finite() and 0 <= parsed <= 100)
+    else:
+        assert parsed.value.is_finite()
+        assert parsed.value >= 0
+        assert parsed.value <= 100 or not parsed.percent
+
+
+# Report paths: only the workspace outlives the container, so a report must be written inside it.
+@pytest.mark.parametrize("name", ["report-path", "junit-path"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/tmp/junit.xml",  # noqa: S108 - a path the gate must refuse, never used
+        "/github/runner_temp/x.json",
+        "/github/workspace/out.json",  # absolute even when it points into the workspace: say it relatively
+        "\\\\server\\share\\x.xml",
+        "C:\\reports\\x.xml",
+        "../x.json",
+        "a/../../x.json",
+        "./../x.json",
+        "a\\..\\..\\x.json",
+        ".",
+        "..",
+        "a/..",
+        "a/b/..",
+    ],
+)
+def test_report_paths_outside_the_workspace_are_refused(name: str, value: str) -> None:
+    with pytest.raises(InputError) as caught:
+        config_from(**{name.replace("-", "_"): value})
+    message = caught.value.message
+    assert f"`{name}`" in message
+    assert repr(value) in message
+    assert "relative to the workspace" in message
+
+
+@pytest.mark.parametrize("value", ["retell.json", "out/retell.json", "a/../b.json", "./out/./x.xml", "~/x.json"])
+def test_report_paths_that_stay_in_the_workspace_are_accepted(value: str) -> None:
+    assert config_from(report_path=value).report_path == value
+
+
+def test_report_files_are_known_even_when_another_input_is_bad() -> None:
+    from retell_gate.inputs.config import report_files
+
+    values = dict(DEFAULTS) | {"max-failures": "one", "report-path": "out/r.json", "junit-path": "out/j.xml"}
+    assert report_files(values) == {"report-path": "out/r.json", "junit-path": "out/j.xml"}
+    assert report_files(values | {"report-path": "/abs/r.json"}) == {"junit-path": "out/j.xml"}
+    assert report_files(values | {"junit-path": "out/r.json"}) == {"report-path": "out/r.json"}
+
+
+# Boolean flags: bare means true; a value is parsed as strictly as the INPUT_* variables.
+@pytest.mark.parametrize(
+    ("argv", "allow_empty", "fail_on_timeout"),
+    [
+        (["--allow-empty"], True, True),
+        (["--allow-empty", "--timeout", "5"], True, True),
+        (["--allow-empty", "false"], False, True),
+        (["--allow-empty=FALSE"], False, True),
+        (["--fail-on-timeout"], False, True),
+        (["--fail-on-timeout", "false", "--allow-empty"], True, False),
+    ],
+)
+def test_boolean_flags_work_bare_or_with_a_value(argv: list[str], allow_empty: bool, fail_on_timeout: bool) -> None:
+    env = dict(BASE) | {"INPUT_FAIL-ON-TIMEOUT": "false"} if "--fail-on-timeout" in argv else dict(BASE)
+    config = load_config(env, argv)
+    assert (config.allow_empty, config.fail_on_timeout) == (allow_empty, fail_on_timeout)
+
+
+def test_a_bare_boolean_flag_beats_its_input_variable() -> None:
+    assert load_config(dict(BASE) | {"INPUT_ALLOW-EMPTY": "false"}, ["--allow-empty"]).allow_empty is True
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "tRuE", "on"])
+def test_a_boolean_flag_with_another_value_is_refused(value: str) -> None:
+    with pytest.raises(InputError, match=f"`allow-empty` is '{value}': expected true or false"):
+        load_config(BASE, ["--allow-empty", value])
+
+
+def test_help_explains_counts_and_shares_and_every_exit_code() -> None:
+    text = argument_parser().format_help()
+    assert "N%" in text
+    assert "share of the total" in text
+    assert "count of test cases" in text
+    assert "--allow-empty [true|false]" in text
+    codes_listed = {int(line.split()[0]) for line in text.split("Exit codes:", 1)[1].splitlines() if line.strip()}
+    assert codes_listed == {0, 1, 2, 3, 4, 5, 130, 143}
+
+
+def test_every_flag_has_its_own_help() -> None:
+    from retell_gate.inputs.config import HELP
+
+    assert set(HELP) == set(DEFAULTS) - {"api-key"}

@@ -25,9 +25,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def run_container(tmp_path: Path, simulator: Simulator, **inputs: str) -> dict[str, Any]:
+def run_container(
+    tmp_path: Path, simulator: Simulator, owner: tuple[int, int] | None = None, **inputs: str
+) -> dict[str, Any]:
+    """Run the image; `owner` (uid, gid) is given the workspace first, as a runner's user owns it."""
     report = tmp_path / "report.json"
     (tmp_path / "workspace").mkdir()
+    if owner is not None:
+        os.chown(tmp_path / "workspace", *owner)
     args = [f"--workspace={tmp_path / 'workspace'}"]
     args += [f"--with={name.replace('_', '-')}={value}" for name, value in inputs.items()]
     args += [f"--with=base-url={simulator.url}", "--with=api-key=sim-key", "--with=poll-interval=0.2"]
@@ -88,4 +93,34 @@ def test_the_image_rejects_bad_input_before_any_request(tmp_path: Path, simulato
     report = run_container(tmp_path, simulator, batch_job_id="passing", timeout="soon")
     assert report["exit_code"] == 2
     assert report["outputs"]["result"] == "error"
+    assert simulator.requests == []
+
+
+def test_the_image_gives_the_report_files_to_the_workspace_owner(tmp_path: Path, simulator: Simulator) -> None:
+    # A self-hosted runner's user owns the workspace; the gate runs as root in the container. What it
+    # creates must be the user's, or the next job cannot clean the workspace.
+    report = run_container(
+        tmp_path,
+        simulator,
+        owner=(1234, 2345),
+        batch_job_id="failing-owner",
+        report_path="retell/out/retell.json",
+        junit_path="retell/junit.xml",
+    )
+    assert report["exit_code"] == 1, report["stdout"]
+    assert (report["outputs"]["report-path"], report["outputs"]["junit-path"]) == (
+        "retell/out/retell.json",
+        "retell/junit.xml",
+    )
+    workspace = tmp_path / "workspace"
+    owners = {str(p.relative_to(workspace)): (p.stat().st_uid, p.stat().st_gid) for p in workspace.rglob("*")}
+    print("owners (uid, gid) in the workspace after the container:", owners)
+    created = ("retell", "retell/junit.xml", "retell/out", "retell/out/retell.json")
+    assert owners == dict.fromkeys(created, (1234, 2345))
+
+
+def test_the_image_refuses_a_report_path_out_of_the_workspace(tmp_path: Path, simulator: Simulator) -> None:
+    report = run_container(tmp_path, simulator, batch_job_id="passing", report_path="/github/runner_temp/r.json")
+    assert report["exit_code"] == 2, report["stdout"]
+    assert report["outputs"]["reason"].startswith("Input `report-path` is '/github/runner_temp/r.json'")
     assert simulator.requests == []

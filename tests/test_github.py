@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,92 @@ def test_outside_actions_outputs_and_summary_go_to_the_stream() -> None:
     workflow.set_outputs({"result": "failed"})
     workflow.append_summary("## Summary\n")
     assert log.getvalue() == "Error: it broke\nOutputs:\n  result: failed\n\n## Summary\n\n"
+
+
+def workspace_env(workspace: Path) -> dict[str, str]:
+    workspace.mkdir(exist_ok=True)
+    return {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace)}
+
+
+def test_a_report_is_written_inside_the_workspace_and_named_relative_to_it(tmp_path: Path) -> None:
+    env = workspace_env(tmp_path / "ws")
+    assert Workflow(env, io.StringIO()).write_workspace_file("a/../out/r.json", "{}") == "out/r.json"
+    assert (tmp_path / "ws" / "out" / "r.json").read_text() == "{}"
+
+
+@pytest.mark.parametrize("link", ["out", "out/r.json"])
+def test_a_symbolic_link_out_of_the_workspace_is_refused_naming_it(tmp_path: Path, link: str) -> None:
+    env = workspace_env(tmp_path / "ws")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    if link != "out":
+        (tmp_path / "ws" / "out").mkdir()
+    (tmp_path / "ws" / link).symlink_to(outside if link == "out" else outside / "r.json")
+    with pytest.raises(OSError, match="symbolic link out of the workspace") as caught:
+        Workflow(env, io.StringIO()).write_workspace_file("out/r.json", "{}")
+    target = outside if link == "out" else outside / "r.json"
+    assert caught.value.strerror == f"`{link}` is a symbolic link out of the workspace, to {target}"
+    assert list(outside.iterdir()) == []
+
+
+def test_a_loop_of_symbolic_links_is_a_write_problem_not_a_crash(tmp_path: Path) -> None:
+    env = workspace_env(tmp_path / "ws")
+    (tmp_path / "ws" / "a").symlink_to(tmp_path / "ws" / "b")
+    (tmp_path / "ws" / "b").symlink_to(tmp_path / "ws" / "a")
+    with pytest.raises(OSError, match="symbolic links"):
+        Workflow(env, io.StringIO()).write_workspace_file("a/r.json", "{}")
+
+
+def test_a_symbolic_link_that_stays_inside_the_workspace_is_followed(tmp_path: Path) -> None:
+    env = workspace_env(tmp_path / "ws")
+    (tmp_path / "ws" / "real").mkdir()
+    (tmp_path / "ws" / "out").symlink_to(tmp_path / "ws" / "real")
+    assert Workflow(env, io.StringIO()).write_workspace_file("out/r.json", "{}") == "real/r.json"
+
+
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files to another user")
+
+
+@root_only
+def test_as_root_created_folders_and_files_get_the_workspace_owner(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    env = workspace_env(workspace)
+    (workspace / "kept").mkdir()  # there before the gate: not the gate's to give away
+    os.chown(workspace, 1234, 2345)
+    Workflow(env, io.StringIO()).write_workspace_file("kept/new/deeper/r.json", "{}")
+    owners = {
+        path: (path.stat().st_uid, path.stat().st_gid)
+        for path in (
+            workspace / "kept",
+            workspace / "kept/new",
+            workspace / "kept/new/deeper",
+            workspace / "kept/new/deeper/r.json",
+        )
+    }
+    assert owners == {
+        workspace / "kept": (0, 0),
+        workspace / "kept/new": (1234, 2345),
+        workspace / "kept/new/deeper": (1234, 2345),
+        workspace / "kept/new/deeper/r.json": (1234, 2345),
+    }
+
+
+@root_only
+def test_a_file_that_was_there_keeps_its_owner(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    env = workspace_env(workspace)
+    (workspace / "r.json").write_text("old")
+    os.chown(workspace, 1234, 2345)
+    Workflow(env, io.StringIO()).write_workspace_file("r.json", "{}")
+    assert (workspace / "r.json").stat().st_uid == 0
+    assert (workspace / "r.json").read_text() == "{}"
+
+
+def test_the_terminal_gets_what_its_encoding_can_show() -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="cp1252", errors="strict")
+    workflow = Workflow({}, stream)
+    workflow.log("予約をキャンセル ✅ café \ud800")
+    workflow.set_outputs({"reason": "📞 passed"})
+    stream.flush()
+    assert raw.getvalue().decode("cp1252") == "???????? ? café ?\nOutputs:\n  reason: ? passed\n\n"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import codes
 from .errors import ApiError, Cancelled, InputError
-from .inputs.config import Config, env_name, load_config, raw_values
+from .inputs.config import Config, env_name, load_config, raw_values, report_files
 from .inputs.values import API_KEY_ENV
 from .retell.listing import RunListing
 from .runner.github import Workflow
@@ -88,7 +88,9 @@ class Gate:
 
     def run(self, env: Mapping[str, str], argv: Sequence[str]) -> Outcome:
         with contextlib.suppress(InputError):  # load_config below reports it
-            self._batch_job_id = raw_values(env, argv)["batch-job-id"]
+            values = raw_values(env, argv)
+            self._batch_job_id = values["batch-job-id"]
+            self.report_files = report_files(values)  # so that an input error is reported in them too
         try:
             config = load_config(env, argv)
             self.report_files = {"report-path": config.report_path, "junit-path": config.junit_path}

@@ -8,12 +8,13 @@ blank value means "use the default", so `max-failures: ${{ vars.UNSET }}` keeps 
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from .. import __version__
+from .. import __version__, codes
 from ..errors import InputError
 from .values import (
     API_KEY_ENV,
@@ -88,6 +89,37 @@ def env_name(input_name: str) -> str:
     return "INPUT_" + input_name.replace(" ", "_").upper()
 
 
+BOOLEANS = ("allow-empty", "fail-on-timeout")
+# --help, per input: what a value means (argparse formats these with %, hence %%).
+HELP: dict[str, str] = {
+    "batch-job-id": "the test_case_batch_job_id to wait for (required)",
+    "max-failures": "most failed test cases allowed: N is a count of test cases, N%% a share of the total",
+    "max-errors": "most errored test cases allowed, as N or N%%",
+    "min-pass-rate": "lowest pass rate allowed, in percent from 0 to 100; empty: off",
+    "allow-empty": "whether a complete batch with no test cases may pass; alone, the flag means true",
+    "poll-interval": "seconds between polls while nothing changes (the gate adapts from there)",
+    "timeout": "seconds to wait in all",
+    "fail-on-timeout": "whether running out of time fails (exit 4); alone, the flag means true",
+    "base-url": "the API root (plain http:// only to a loopback address)",
+    "report-path": "write a JSON report to this file, inside the workspace (GITHUB_WORKSPACE, else the current folder)",
+    "junit-path": "write a JUnit XML report to this file, inside the workspace",
+}
+EPILOG = f"""\
+Limits: N is a count of test cases (--max-failures 2 allows two failed test cases); N% is a share
+of the total, taken exactly (--max-failures 10% allows 1 failure in 11 test cases, not 1.1).
+
+Exit codes:
+  {codes.EXIT_PASSED}    passed (also timed out, with --fail-on-timeout false)
+  {codes.EXIT_FAILED}    failed a threshold, or the batch had no test cases
+  {codes.EXIT_INPUT}    invalid input, rejected before any request
+  {codes.EXIT_API}    Retell API error: bad key, unknown batch, malformed answer, retries exhausted
+  {codes.EXIT_TIMEOUT}    timed out while the batch was still running
+  {codes.EXIT_INTERNAL}    the outputs or summary could not be written, or a bug in the gate
+  {codes.EXIT_SIGNAL_BASE + 2}  cancelled by SIGINT (Ctrl-C; also the runner's cancel)
+  {codes.EXIT_SIGNAL_BASE + 15}  cancelled by SIGTERM
+"""
+
+
 class _ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # A bad flag is bad input like any other: reported by the gate, with exit code 2.
@@ -98,13 +130,21 @@ def argument_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog="retell-gate",
         allow_abbrev=False,  # `--max-failure` must be an error, not quietly `--max-failures`
-        description="Wait for a Retell batch test and exit non-zero when it fails the thresholds. "
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Wait for a Retell batch test and exit non-zero when it fails the thresholds.\n"
         f"Each flag overrides the matching INPUT_* variable; the API key is read from {API_KEY_ENV}.",
+        epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     for name, default in DEFAULTS.items():
-        if name != "api-key":
-            parser.add_argument(f"--{name}", metavar="VALUE", help=f"default: {default or '(empty)'}")
+        if name == "api-key":
+            continue
+        shown = f"{HELP.get(name, '')} (default: {default or 'empty'})".lstrip()
+        if name in BOOLEANS:  # `--allow-empty` alone means true; `--allow-empty false` still works
+            parser.add_argument(f"--{name}", nargs="?", const="true", metavar="true|false", help=shown)
+        else:
+            metavar = "N|N%" if name in ("max-failures", "max-errors") else "VALUE"
+            parser.add_argument(f"--{name}", metavar=metavar, help=shown)
     return parser
 
 
@@ -129,3 +169,14 @@ def load_config(env: Mapping[str, str], argv: Sequence[str]) -> Config:
     if fields["report_path"] and fields["report_path"] == fields["junit_path"]:
         raise invalid("junit-path", values["junit-path"], "expected a different file than `report-path`")
     return Config(**fields)
+
+
+def report_files(values: Mapping[str, str]) -> dict[str, str]:
+    """The report files that can be written whatever else is wrong: each valid, non-empty path."""
+    files: dict[str, str] = {}
+    for name in ("report-path", "junit-path"):
+        with contextlib.suppress(InputError):
+            path = PARSERS[name](name, values.get(name, ""))
+            if path and path not in files.values():
+                files[name] = path
+    return files

@@ -4,10 +4,9 @@ the value and says what is allowed."""
 from __future__ import annotations
 
 import ipaddress
-import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from ..errors import InputError
@@ -62,10 +61,19 @@ def invalid(name: str, value: str, allowed: str) -> InputError:
     return InputError(f"Input `{name}` is {shown(value)}: {allowed}.")
 
 
+# Plain decimal numbers in ASCII digits. Decimal() alone would also read "NaN", "sNaN", "Infinity",
+# "1_000" and other scripts' digits; the patterns keep those out before any number is made.
+WHOLE = re.compile(r"[0-9]+", re.ASCII)
+DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
+SECONDS = re.compile(r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def parse_limit(name: str, value: str) -> Limit:
-    allowed = "expected a whole number of test cases (e.g. 2) or a percentage of the total from 0% to 100% (e.g. 5%)"
+    allowed = (
+        "expected N, a whole number of test cases (e.g. 2), or N%, a percentage of the total from 0% to 100% (e.g. 5%)"
+    )
     number, percent = (value[:-1].strip(), True) if value.endswith("%") else (value, False)
-    if not re.fullmatch(r"\d+(\.\d+)?" if percent else r"\d+", number):
+    if not (DECIMAL if percent else WHOLE).fullmatch(number):
         raise invalid(name, value, allowed)
     amount = Decimal(number)
     if percent and amount > 100:
@@ -77,7 +85,7 @@ def parse_percentage(name: str, value: str) -> Decimal | None:
     if value == "":
         return None
     number = value[:-1].strip() if value.endswith("%") else value
-    if not re.fullmatch(r"\d+(\.\d+)?", number) or Decimal(number) > 100:
+    if not DECIMAL.fullmatch(number) or Decimal(number) > 100:
         raise invalid(name, value, "expected a percentage from 0 to 100 (e.g. 95), or empty to turn the check off")
     return Decimal(number)
 
@@ -93,13 +101,10 @@ def parse_bool(name: str, value: str) -> bool:
 
 def parse_seconds(name: str, value: str) -> float:
     allowed = f"expected a number of seconds greater than 0 and at most {MAX_SECONDS}"
-    try:
-        seconds = float(Decimal(value))
-    except InvalidOperation:
-        raise invalid(name, value, allowed) from None
-    if not math.isfinite(seconds) or not 0 < seconds <= MAX_SECONDS:
+    # Compared as a Decimal, so that 1e999 is simply too large rather than an infinite float.
+    if not SECONDS.fullmatch(value) or not 0 < Decimal(value) <= MAX_SECONDS:
         raise invalid(name, value, allowed)
-    return seconds
+    return float(Decimal(value))
 
 
 def parse_batch_job_id(name: str, value: str) -> str:
@@ -156,6 +161,33 @@ def parse_base_url(name: str, value: str) -> str:
 
 
 def parse_file_path(name: str, value: str) -> str:
-    if value and ("\0" in value or value.endswith(("/", "\\")) or len(value) > 1024):
-        raise invalid(name, value, "expected a file path such as retell-report.json (relative to the workspace)")
+    """A report file's path, relative to the workspace and inside it.
+
+    In the container only the workspace is the runner's: anything written elsewhere (/tmp,
+    /github/runner_temp) is lost with the container while the outputs would still name it.
+    Symbolic links inside the workspace are checked when the file is written (runner/github.py).
+    """
+    allowed = (
+        "expected a file path relative to the workspace and inside it, such as retell/report.json "
+        "(only the workspace outlives the action's container: an absolute path, or `..` out of the "
+        "workspace, would be lost with it)"
+    )
+    if not value:
+        return value
+    if "\0" in value or len(value) > 1024 or value.endswith(("/", "\\")) or not _stays_inside(value):
+        raise invalid(name, value, allowed)
     return value
+
+
+def _stays_inside(path: str) -> bool:
+    """Relative, and names a file below the folder it is taken from, however `..` and `.` fall."""
+    if path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", path):
+        return False
+    depth = 0
+    # A backslash is taken as a separator too: on Windows it is one, and on Linux no report needs it.
+    parts = [part for part in re.split(r"[/\\]", path) if part not in ("", ".")]
+    for part in parts:
+        depth += -1 if part == ".." else 1
+        if depth < 0:
+            return False
+    return depth > 0 and parts[-1] != ".."

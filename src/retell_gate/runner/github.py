@@ -8,7 +8,9 @@ the same calls print plain text, and the summary and outputs go to standard outp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import errno
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -102,18 +104,70 @@ class Workflow:
         with Path(path).open("a", encoding="utf-8", newline="\n") as file:
             file.write(clean)
 
+    @property
+    def has_summary_file(self) -> bool:
+        """Whether the summary goes to the runner's job summary (else it is printed, as plain text)."""
+        return bool(self._env.get("GITHUB_STEP_SUMMARY"))
+
     def write_workspace_file(self, path: str, text: str) -> str:
-        """Write a report file; a relative path is taken from the workspace. Returns the path as shown.
+        """Write a report file inside the workspace; returns its path relative to the workspace.
 
         In the container the workspace is /github/workspace, which the runner mounts from the
-        host; a path inside it is shown relative to it, as the workflow's later steps see it.
+        host; it is the only folder that outlives the container (inputs/values.py refuses paths
+        out of it). A symbolic link in the workspace that leads out of it is refused here. As root
+        (the container's user), the folders and the file the gate creates are given the
+        workspace's owner, so that the runner's user can clean them up in the next job.
         """
         workspace = Path(self._env.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
-        target = (workspace / path).resolve()
+        try:
+            target = (workspace / path).resolve()
+        except RuntimeError:  # a loop of symbolic links (Python before 3.13 raises this, not OSError)
+            raise OSError(errno.ELOOP, "the path is a loop of symbolic links") from None
+        if not target.is_relative_to(workspace):
+            raise _link_out_of(workspace, path)
+        created = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
         target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            created.insert(0, target)
         target.write_text(self.redact(text), encoding="utf-8", newline="\n")
-        return str(target.relative_to(workspace)) if target.is_relative_to(workspace) else str(target)
+        self._give_to_workspace_owner(workspace, reversed(created))
+        return str(target.relative_to(workspace))
+
+    def _give_to_workspace_owner(self, workspace: Path, created: Iterable[Path]) -> None:
+        # Only root can give files away (and only the container runs as root); anyone else's
+        # files are theirs already. Only what the gate created: nothing that was there is touched.
+        if not hasattr(os, "geteuid") or os.geteuid() != 0:
+            return
+        owner = workspace.stat()
+        for path in created:
+            try:
+                os.chown(path, owner.st_uid, owner.st_gid, follow_symlinks=False)
+            except OSError as error:
+                self.annotate(
+                    "warning",
+                    f"Could not give {path.relative_to(workspace)} to the workspace's owner "
+                    f"(uid {owner.st_uid}): {error.strerror}. A later job may not be able to delete it.",
+                )
 
     def _print(self, line: str) -> None:
-        self._stream.write(self.redact(line) + "\n")
+        text = self.redact(line) + "\n"
+        # A terminal that cannot show a character (a cp1252 console and a Japanese test name) gets
+        # a `?` for it: writing to the log must never fail the gate.
+        encoding = getattr(self._stream, "encoding", None)
+        if encoding:
+            text = text.encode(encoding, "replace").decode(encoding)
+        self._stream.write(text)
         self._stream.flush()
+
+
+def _link_out_of(workspace: Path, path: str) -> OSError:
+    """The error for a path that a symbolic link inside the workspace leads out of, naming the link."""
+    current, shown = workspace, Path()
+    for part in Path(path).parts:
+        current, shown = current / part, shown / part
+        if current.is_symlink() and not current.resolve().is_relative_to(workspace):
+            return PermissionError(
+                errno.EPERM, f"`{shown}` is a symbolic link out of the workspace, to {current.resolve()}"
+            )
+        current = current.resolve()
+    return PermissionError(errno.EPERM, "the path leads out of the workspace")

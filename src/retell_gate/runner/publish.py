@@ -10,6 +10,7 @@ from ..judge.outcome import Outcome, outputs
 from ..judge.runs import failing_runs
 from ..report.annotations import plan
 from ..report.junit import to_junit
+from ..report.plain import to_plain_text
 from ..report.report_json import to_json
 from ..report.summary import render
 from .github import Workflow
@@ -33,10 +34,14 @@ def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str])
     result = dataclasses.replace(result, reports=tuple(written))
     for annotation in plan(result):
         workflow.annotate(annotation.level, annotation.message, annotation.title)
-    _log_failing_runs(workflow, result)
+    if workflow.has_summary_file:
+        _log_failing_runs(workflow, result)  # outside GitHub, the plain-text report below lists them
     try:
         workflow.set_outputs(outputs(result))
-        workflow.append_summary(render(result))
+        if workflow.has_summary_file:
+            workflow.append_summary(render(result))
+        else:  # a terminal: the markdown is for GitHub's job summary to render
+            workflow.log_untrusted(to_plain_text(result))
     except OSError as error:
         problems.append(f"Could not write the step outputs or job summary: {error.strerror}.")
     for problem in problems:
