@@ -1,3 +1,3 @@
-"""Judging: test runs counted and ordered, counts against the thresholds, and the run's Outcome
-(result, exit code, outputs). Pure functions, no I/O.
+"""Judging: test runs counted and ordered, counts against the thresholds, the run's Outcome
+(result, exit code, outputs) and what to check next. Pure functions, no I/O.
 """
