@@ -53,7 +53,6 @@ def _phases(sim: Simulator, workspace: Path) -> dict[str, float]:
     """The same work in-process, timed apart: the network (with the simulator's own work) and ours."""
     from retell_gate.inputs.config import load_config
     from retell_gate.judge.outcome import Outcome
-    from retell_gate.judge.runs import count_runs
     from retell_gate.judge.verdict import decide
     from retell_gate.report.junit import to_junit
     from retell_gate.report.report_json import to_json
@@ -66,7 +65,7 @@ def _phases(sim: Simulator, workspace: Path) -> dict[str, float]:
     batch = client.get_batch("big-phases", started + 120)
     listing = client.list_test_runs("big-phases", started + 120)
     fetched = time.monotonic()
-    verdict = decide(batch, config, count_runs(listing.runs))
+    verdict = decide(batch, config, listing)
     outcome = Outcome("failed", verdict.reason, 1, "big-phases", 1.0, batch, verdict, listing=listing)
     (workspace / "s.md").write_text(render(outcome), encoding="utf-8")
     (workspace / "r.json").write_text(to_json(outcome), encoding="utf-8")

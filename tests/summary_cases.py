@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from retell_gate.judge.outcome import Outcome
+from retell_gate.judge.outcome import Outcome, WriteProblem
 from retell_gate.judge.verdict import decide
 from retell_gate.retell.listing import RunListing
 from tests.factories import batch, config, make_run
@@ -12,28 +12,25 @@ from tests.factories import batch, config, make_run
 HOSTILE = "<img src=x onerror=alert(1)> | ## ![x](http://evil) `code` *bold* @team www.evil.test &amp;\n# heading"
 
 
-def _judged(name: str, inputs: dict[str, str], code: int, **counts: object) -> Outcome:
+# Each outcome is built as the gate builds it: the verdict from decide() with the runs listed, and
+# no hint of its own (the summary computes it), except an API error's, which comes with the error.
+def _judged(inputs: dict[str, str], listing: RunListing | None = None, **counts: object) -> Outcome:
     judged = batch(**counts)  # type: ignore[arg-type]
-    verdict = decide(judged, config(**inputs))
+    verdict = decide(judged, config(**inputs), listing)
     result = "passed" if verdict.passed else "failed"
-    return Outcome(
-        result,
-        verdict.reason,
-        code,
-        "batch_1",
-        83.4,
-        judged,
-        verdict,
-        "" if verdict.passed else "Open the batch in Retell's dashboard to read each failed test case.",
-        verdict.warnings,
-    )
+    code = 0 if verdict.passed else 1
+    return Outcome(result, verdict.reason, code, "batch_1", 83.4, judged, verdict, "", verdict.warnings, listing)
 
 
 CASES: dict[str, Outcome] = {
-    "passed": _judged("passed", {}, 0, passed=12),
-    "failed": _judged("failed", {"max_failures": "10%", "min_pass_rate": "90"}, 1, passed=30, failed=8, errored=2),
-    "uncounted": _judged("uncounted", {"max_errors": "1"}, 1, passed=8, total=10),
-    "empty": _judged("empty", {}, 1, passed=0, total=0),
+    "passed": _judged({}, passed=12),
+    "passed-one": _judged({}, passed=1),
+    "failed": _judged({"max_failures": "10%", "min_pass_rate": "90"}, passed=30, failed=8, errored=2),
+    "shares-at-the-edge": _judged(
+        {"max_failures": "1", "max_errors": "5%", "min_pass_rate": "94.97"}, passed=189, errored=10, total=199
+    ),
+    "uncounted": _judged({"max_errors": "1"}, passed=8, total=10),
+    "empty": _judged({}, passed=0, total=0),
     "timed-out": Outcome(
         "timed-out",
         "The batch was still running when the timeout (1800 s) ran out. 4 of 10 test cases had finished.",
@@ -41,7 +38,6 @@ CASES: dict[str, Outcome] = {
         "batch_1",
         1800.2,
         batch(status="in_progress", passed=4, total=10),
-        hint="Raise `timeout` if the batch needs longer, or check in Retell's dashboard whether it is stuck.",
     ),
     "input-error": Outcome(
         "error",
@@ -49,7 +45,6 @@ CASES: dict[str, Outcome] = {
         2,
         "batch_1",
         0.01,
-        hint="Fix the input named above in the workflow's `with:` block; no request was made to Retell.",
     ),
     "api-error": Outcome(
         "error",
@@ -66,7 +61,6 @@ CASES: dict[str, Outcome] = {
         "batch_1",
         3725.0,
         batch(status="in_progress", passed=1, failed=1, total=10),
-        hint="The workflow was cancelled or hit its time limit; the batch keeps running in Retell.",
     ),
     "hostile-engine": Outcome(
         "error",
@@ -115,30 +109,41 @@ HOSTILE_LISTING = _runs(
 )
 
 
-def _with_runs(name: str, listing: RunListing, inputs: dict[str, str], **counts: object) -> Outcome:
-    base = _judged(name, inputs, 1, **counts)
-    return dataclasses.replace(base, listing=listing, reports=(("report-path", "out/retell.json"),))
+def _with_runs(listing: RunListing, inputs: dict[str, str], **counts: object) -> Outcome:
+    return dataclasses.replace(_judged(inputs, listing, **counts), reports=(("report-path", "out/retell.json"),))
 
+
+FAILED_INPUTS = {"max_failures": "10%", "min_pass_rate": "90"}
+FAILED_COUNTS = {"passed": 30, "failed": 8, "errored": 2}
+UNAVAILABLE = RunListing((), "Retell refused the request: HTTP 500: <b>down</b>.")
+TIMED_OUT_RUNS = _runs(
+    ("pass", "Done one", None),
+    ("fail", "Broke one", "Wrong answer."),
+    ("in_progress", "Still going", None),
+    ("pending", "Not started", None),
+)
 
 CASES |= {
-    "failed-with-runs": _with_runs(
-        "failed-with-runs", RUN_LISTING, {"max_failures": "1"}, passed=2, failed=3, errored=1
+    "failed-with-runs": _with_runs(RUN_LISTING, {"max_failures": "1"}, passed=2, failed=3, errored=1),
+    "hostile-runs": _with_runs(HOSTILE_LISTING, {}, passed=1, failed=1, errored=1, total=4),
+    "runs-unavailable": _judged(FAILED_INPUTS, UNAVAILABLE, **FAILED_COUNTS),
+    "runs-partial": _judged(
+        FAILED_INPUTS,
+        RunListing(RUN_LISTING.runs[:3], "Retell's pagination of the test runs repeated itself"),
+        **FAILED_COUNTS,
     ),
-    "hostile-runs": _with_runs("hostile-runs", HOSTILE_LISTING, {}, passed=1, failed=1, errored=1, total=4),
-    "runs-unavailable": dataclasses.replace(
-        CASES["failed"], listing=RunListing((), "Retell refused the request: HTTP 500: <b>down</b>.")
+    "runs-short": _judged({}, _runs(("pass", "Listed one", None), ("pass", "Listed two", None)), passed=10),
+    "uncounted-with-runs": _judged(
+        {},
+        _runs(*[("pass", f"Passed {i}", None) for i in range(8)], ("in_progress", "Never ended", None)),
+        passed=8,
+        total=9,
     ),
-    "runs-partial": dataclasses.replace(
-        CASES["failed"],
-        listing=RunListing(RUN_LISTING.runs[:3], "Retell's pagination of the test runs repeated itself"),
-    ),
-    "timed-out-with-runs": dataclasses.replace(
-        CASES["timed-out"],
-        listing=_runs(
-            ("pass", "Done one", None),
-            ("fail", "Broke one", "Wrong answer."),
-            ("in_progress", "Still going", None),
-            ("pending", "Not started", None),
-        ),
+    "timed-out-with-runs": dataclasses.replace(CASES["timed-out"], listing=TIMED_OUT_RUNS),
+    "timed-out-unlisted": dataclasses.replace(CASES["timed-out"], listing=UNAVAILABLE),
+    "report-not-written": dataclasses.replace(
+        _with_runs(RUN_LISTING, {"max_failures": "1"}, passed=2, failed=3, errored=1),
+        reports=(("junit-path", "retell/junit.xml"),),
+        write_problems=(WriteProblem("report-path", "out/retell.json", "{} is a file, not a folder", "out"),),
     ),
 }

@@ -66,8 +66,12 @@ def test_hostile_test_names_cannot_forge_commands_or_outputs(tmp_path: Path, sim
 def test_when_runs_cannot_be_listed_the_verdict_stands_on_the_counts(tmp_path: Path, simulator: Simulator) -> None:
     run = run_action(tmp_path, gate_inputs(simulator, "runs-broken", timeout="3"))
     assert (run.exit_code, run.outputs["result"]) == (1, "failed")
-    assert "The individual test results are unavailable: The timeout ran out while retrying Retell" in run.summary
-    assert "HTTP 500: Simulated HTTP 500. The verdict above stands on the batch's counts." in run.summary
+    (warning,) = run.annotations("warning")
+    assert warning.startswith("The list of test runs is incomplete: The timeout ran out while retrying Retell")
+    assert warning.endswith(
+        "HTTP 500: Simulated HTTP 500. The gate judges the batch's counts (7 passed, 2 failed, 1 errored of 10)."
+    )
+    assert "The individual test results are unavailable (see the warning above)." in run.summary
 
 
 def test_runs_that_show_failures_the_counts_hide_fail_the_gate(tmp_path: Path, simulator: Simulator) -> None:
@@ -87,8 +91,8 @@ def test_an_endless_pagination_is_cut_and_reported(tmp_path: Path, simulator: Si
 def test_many_failures_stay_within_the_runners_annotation_limit(tmp_path: Path, simulator: Simulator) -> None:
     run = run_action(tmp_path, gate_inputs(simulator, "many-failures"))
     errors = run.annotations("error")
-    assert len(errors) == 10
-    assert errors[-1] == "17 more failed or errored test cases: see the job summary."
+    assert len(errors) == 9  # the tenth is kept for the gate's own problems
+    assert errors[-1] == "18 more failed or errored test cases: see the job summary."
 
 
 def test_a_report_path_that_cannot_be_written_fails_the_step(tmp_path: Path, simulator: Simulator) -> None:
@@ -99,3 +103,58 @@ def test_a_report_path_that_cannot_be_written_fails_the_step(tmp_path: Path, sim
     assert run.outputs["result"] == "passed"
     assert run.outputs["report-path"] == ""
     assert any(e.startswith("Could not write `report-path` (taken/r.json)") for e in run.annotations("error"))
+
+
+def read_reports(tmp_path: Path) -> tuple[dict, JUnitXml]:
+    workspace = tmp_path / "workspace"
+    report = json.loads((workspace / "r.json").read_text())
+    jsonschema.validate(report, SCHEMA)
+    suite = next(iter(JUnitXml.fromfile(str(workspace / "j.xml"))))
+    return report, suite
+
+
+def junit_properties(suite: JUnitXml) -> dict[str, str]:
+    return {prop.name: prop.value for prop in suite.properties()}
+
+
+def test_an_empty_listing_of_a_passing_batch_is_incomplete_not_failing(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "listed-none", report_path="r.json", junit_path="j.xml"))
+    assert (run.exit_code, run.outputs["result"]) == (0, "passed"), run.log
+    assert (run.outputs["pass-count"], run.outputs["error-count"]) == ("10", "0")
+    why = "Retell listed 0 of the batch's 10 test runs"
+    assert run.annotations("warning") == [
+        f"The list of test runs is incomplete: {why}. "
+        "The gate judges the batch's counts (10 passed, 0 failed, 0 errored of 10)."
+    ]
+    assert "The individual test results are unavailable (see the warning above)." in run.summary
+    report, suite = read_reports(tmp_path)
+    assert report["test_runs_problem"] == why
+    assert junit_properties(suite)["test_runs_problem"] == why
+    assert (suite.tests, suite.failures, suite.errors) == (1, 0, 0)
+
+
+def test_a_short_listing_of_a_passing_batch_is_incomplete_not_failing(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "listed-short", report_path="r.json", junit_path="j.xml"))
+    assert (run.exit_code, run.outputs["result"]) == (0, "passed"), run.log
+    assert (run.outputs["pass-count"], run.outputs["error-count"]) == ("10", "0")
+    why = "Retell listed 8 of the batch's 10 test runs"
+    assert run.annotations("warning")[0].startswith(f"The list of test runs is incomplete: {why}.")
+    assert not any("disagree" in warning for warning in run.annotations("warning"))
+    assert f"The list of test runs is incomplete: {why}." in run.summary
+    assert "<details><summary>✅ 8 test cases passed</summary>" in run.summary
+    report, suite = read_reports(tmp_path)
+    assert report["test_runs_problem"] == why
+    assert junit_properties(suite)["test_runs_problem"] == why
+    assert (suite.tests, suite.failures, suite.errors) == (8, 0, 0)
+
+
+def test_a_failure_in_a_short_listing_makes_the_counts_worse(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "listed-short-failing"))
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed"), run.log
+    counts = (run.outputs["pass-count"], run.outputs["fail-count"], run.outputs["error-count"])
+    assert counts == ("9", "1", "0")
+    assert run.annotations("warning") == [
+        "The list of test runs is incomplete: Retell listed 8 of the batch's 10 test runs. The gate judges the "
+        "batch's counts (10 passed, 0 failed, 0 errored of 10), made worse by the runs listed: "
+        "9 passed, 1 failed, 0 errored of 10."
+    ]

@@ -40,7 +40,7 @@ Response engine: Retell LLM llm_abc, version 2
 Waited: 1 min 23 s
 JSON report: out/retell.json
 
-What to check: Open the batch in Retell's dashboard to read each failed test case.
+What to check: Read each failed test case's explanation above, or open the batch in Retell's dashboard.
 """
 
 INPUT_ERROR = """\

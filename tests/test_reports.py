@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,9 +13,11 @@ import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
 from retell_gate.judge.outcome import Outcome
-from retell_gate.report.junit import to_junit
+from retell_gate.report.junit import VERDICT_CASE, to_junit
 from retell_gate.report.report_json import to_json
-from tests.summary_cases import CASES, HOSTILE_LISTING
+from retell_gate.retell.listing import RunListing
+from tests.factories import make_run
+from tests.summary_cases import CASES, HOSTILE_LISTING, _judged
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "report.schema.json").read_text())
 
@@ -25,6 +29,51 @@ def test_every_json_report_matches_the_published_schema(name: str) -> None:
 
 def test_the_schema_itself_is_valid() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def with_additions(report: dict) -> dict:
+    """The report as a later release of version 1 may write it: new fields everywhere, a new threshold."""
+    grown = copy.deepcopy(report)
+    grown["started_at"] = "2026-01-02T03:04:05Z"
+    grown["batch"]["cost_cents"] = 42
+    grown["batch"]["response_engine"]["llm_websocket_headers"] = {}
+    grown["verdict"]["counts"]["not_finished"] = 0
+    grown["verdict"]["summary_url"] = "https://example.test/summary"
+    grown["verdict"]["thresholds"].append(
+        {"name": "Duration", "input": "max-duration", "limit": "≤ 60 s", "actual": "12 s", "ok": True, "unit": "s"}
+    )
+    grown["verdict"]["thresholds"][0]["note"] = "new"
+    grown["test_runs"][0]["duration_ms"] = 1200
+    return grown
+
+
+def test_the_schema_accepts_what_version_1_promises_to_add() -> None:
+    report = json.loads(to_json(CASES["failed-with-runs"]))
+    jsonschema.validate(with_additions(report), SCHEMA)
+
+
+@pytest.mark.parametrize(
+    "breaks",
+    [
+        lambda r: r.pop("verdict"),
+        lambda r: r["verdict"].pop("result"),
+        lambda r: r["verdict"].update(result="green"),
+        lambda r: r["verdict"]["counts"].update(passed=-1),
+        lambda r: r["verdict"]["thresholds"][0].update(input=3),
+        lambda r: r["verdict"]["thresholds"][0].update(input=""),
+        lambda r: r["test_runs"][0].update(outcome="maybe"),
+        lambda r: r.update(schema_version=2),
+    ],
+)
+def test_the_schema_still_rejects_what_version_1_never_changes(breaks: object) -> None:
+    report = json.loads(to_json(CASES["failed-with-runs"]))
+    breaks(report)  # type: ignore[operator]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, SCHEMA)
+
+
+def test_the_schema_states_its_compatibility_rule() -> None:
+    assert "Readers must ignore fields they do not know" in SCHEMA["description"]
 
 
 def test_the_json_report_holds_the_batch_verdict_and_every_run() -> None:
@@ -57,7 +106,11 @@ def test_the_json_report_holds_the_batch_verdict_and_every_run() -> None:
 def test_the_json_report_says_why_runs_are_missing() -> None:
     report = json.loads(to_json(CASES["runs-unavailable"]))
     assert report["test_runs"] == []
-    assert report["test_runs_problem"] == "Retell refused the request: HTTP 500: <b>down</b>."
+    assert report["test_runs_problem"] == "Retell refused the request: HTTP 500: <b>down</b>"
+    assert (
+        json.loads(to_json(CASES["runs-short"]))["test_runs_problem"] == "Retell listed 2 of the batch's 10 test runs"
+    )
+    assert json.loads(to_json(CASES["failed-with-runs"]))["test_runs_problem"] is None
     assert json.loads(to_json(CASES["input-error"]))["test_runs"] is None
 
 
@@ -82,11 +135,55 @@ def test_junit_has_a_case_per_run_and_counts_that_match(tmp_path: Path) -> None:
     assert isinstance(errored.result[0], Error)
 
 
-def test_junit_marks_unfinished_runs_skipped(tmp_path: Path) -> None:
+def test_junit_marks_unfinished_runs_of_a_running_batch_skipped(tmp_path: Path) -> None:
     suite = next(iter(parse_junit(CASES["timed-out-with-runs"], tmp_path)))
     assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (4, 1, 0, 2)
     skipped = [case for case in suite if case.result and isinstance(case.result[0], Skipped)]
     assert {case.name for case in skipped} == {"Still going", "Not started"}
+
+
+def test_junit_counts_unfinished_runs_of_a_complete_batch_as_errors(tmp_path: Path) -> None:
+    suite = next(iter(parse_junit(CASES["uncounted-with-runs"], tmp_path)))
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (9, 0, 1, 0)
+    (unfinished,) = [case for case in suite if case.result]
+    assert unfinished.name == "Never ended"
+    assert isinstance(unfinished.result[0], Error)
+
+
+def suite_of(outcome: Outcome, tmp_path: Path) -> tuple[tuple[int, int, int, int], list[str]]:
+    suite = next(iter(parse_junit(outcome, tmp_path)))
+    return (suite.tests, suite.failures, suite.errors, suite.skipped), [case.name for case in suite]
+
+
+def test_a_red_gate_without_a_red_case_gets_one_for_its_verdict(tmp_path: Path) -> None:
+    all_passed = RunListing(tuple(make_run(i, "pass") for i in range(10)))
+    counts_only = _judged({}, all_passed, passed=8, failed=2)  # the counts say 2 failed, the runs do not
+    assert counts_only.result == "failed"
+    shape, names = suite_of(counts_only, tmp_path)
+    assert shape == (11, 1, 0, 0)
+    assert names[-1] == VERDICT_CASE
+    running = RunListing((make_run(0, "pass"), *(make_run(i, "in_progress") for i in range(1, 10))))
+    timed_out = dataclasses.replace(CASES["timed-out"], listing=running)
+    assert suite_of(timed_out, tmp_path)[0] == (11, 0, 1, 9)
+    cancelled = dataclasses.replace(CASES["cancelled"], listing=running)
+    assert suite_of(cancelled, tmp_path)[0] == (11, 0, 1, 9)
+
+
+def test_a_green_gate_keeps_one_case_per_run(tmp_path: Path) -> None:
+    allowed = dataclasses.replace(CASES["timed-out-with-runs"], exit_code=0)  # `fail-on-timeout: false`
+    assert suite_of(allowed, tmp_path)[0] == (4, 1, 0, 2)
+    passed = _judged({}, RunListing(tuple(make_run(i, "pass") for i in range(3))), passed=3)
+    assert suite_of(passed, tmp_path) == ((3, 0, 0, 0), ["Test", "Test", "Test"])
+    no_runs = dataclasses.replace(CASES["timed-out-unlisted"], exit_code=0)
+    assert suite_of(no_runs, tmp_path) == ((1, 0, 0, 1), [VERDICT_CASE])
+
+
+def test_junit_says_when_the_list_of_runs_is_incomplete(tmp_path: Path) -> None:
+    suite = next(iter(parse_junit(CASES["runs-short"], tmp_path)))
+    properties = {prop.name: prop.value for prop in suite.properties()}
+    assert properties["test_runs_problem"] == "Retell listed 2 of the batch's 10 test runs"
+    suite = next(iter(parse_junit(CASES["failed-with-runs"], tmp_path)))
+    assert "test_runs_problem" not in {prop.name for prop in suite.properties()}
 
 
 def test_junit_stays_valid_xml_whatever_the_names_hold(tmp_path: Path) -> None:
@@ -105,7 +202,8 @@ def test_junit_stays_valid_xml_whatever_the_names_hold(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "failures", "errors"), [("runs-unavailable", 1, 0), ("api-error", 0, 1), ("passed", 0, 0)]
+    ("name", "failures", "errors"),
+    [("runs-unavailable", 1, 0), ("api-error", 0, 1), ("passed", 0, 0), ("timed-out-unlisted", 0, 1)],
 )
 def test_without_runs_junit_holds_one_case_for_the_verdict(
     tmp_path: Path, name: str, failures: int, errors: int

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from retell_gate.judge.hints import TABLE_HINT, hint_for
 from retell_gate.judge.outcome import Outcome
 from retell_gate.judge.verdict import decide
 from retell_gate.report.markdown import text
@@ -107,8 +108,11 @@ def test_rendered_summaries_contain_only_our_own_markup(name: str) -> None:
     html = rendered_html(render(CASES[name]))
     tags = set(re.findall(r"<([a-z0-9]+)", html))
     assert tags <= OUR_TAGS, tags - OUR_TAGS
-    # Code spans come only from the batch ID and our own hints, never from API text.
-    expected = [CASES[name].batch_job_id, *re.findall(r"`([^`]+)`", CASES[name].hint)]
+    # Code spans come only from the paths of reports not written, the batch ID and our own hints,
+    # never from API text.
+    outcome = CASES[name]
+    problems = [span for p in outcome.write_problems for span in (p.output, p.part)]
+    expected = [*problems, outcome.batch_job_id, *re.findall(r"`([^`]+)`", hint_for(outcome))]
     assert re.findall(r"<code>(.*?)</code>", html) == expected
 
 
@@ -179,3 +183,44 @@ def test_a_small_batch_is_not_cut() -> None:
     assert summary.count("| ❌ fail |") == 7
     assert summary.count("| ⚠️ error |") == 3
     assert len(re.findall(r"^- Scenario", summary, re.M)) == 90
+
+
+def what_to_check(name: str) -> str:
+    summary = render(CASES[name])
+    return summary.split("### What to check\n\n", 1)[1] if "### What to check" in summary else ""
+
+
+@pytest.mark.parametrize(
+    ("name", "points_at"),
+    [
+        ("failed-with-runs", "explanation above"),
+        ("runs-partial", "explanation above"),  # the failures listed are in its table
+        ("failed", "Retell's dashboard to see which test cases failed"),  # runs never asked for
+        ("runs-unavailable", "Retell's dashboard to see which test cases failed"),
+        ("uncounted", "Retell's dashboard to see which test cases failed or did not finish"),
+        ("uncounted-with-runs", "never finished are listed above"),
+        ("empty", "`allow-empty: true`"),
+        ("timed-out", "Raise `timeout`"),
+        ("input-error", "Fix the input named above"),
+        ("api-error", "Check `batch-job-id`"),  # the error's own advice
+        ("hostile-engine", "Retell's answer described above"),
+        ("passed", ""),
+    ],
+)
+def test_the_hint_is_computed_from_what_the_summary_shows(name: str, points_at: str) -> None:
+    hint = what_to_check(name)
+    assert points_at in hint
+    assert (TABLE_HINT in hint) is ("### Failed and errored test cases\n\n|" in render(CASES[name]))
+    assert "re-run" not in hint
+
+
+def test_the_summary_names_a_report_that_could_not_be_written_and_why() -> None:
+    summary = render(CASES["report-not-written"])
+    assert "> [!CAUTION]\n> Could not write `report-path` (out/retell.json): `out` is a file, not a folder." in summary
+    assert "| JUnit report | retell/junit.xml |" in summary
+
+
+def test_counts_of_one_read_as_one() -> None:
+    summaries = "".join(render(outcome) for outcome in CASES.values())
+    assert not re.search(r"\b1 (test cases|more failed or errored test cases)", summaries)
+    assert "The 1 test case passed." in render(CASES["passed-one"])

@@ -19,6 +19,7 @@ from . import codes
 from .errors import ApiError, Cancelled, InputError
 from .inputs.config import Config, env_name, load_config, raw_values, report_files
 from .inputs.values import API_KEY_ENV
+from .judge.hints import BUG_HINT
 from .retell.listing import RunListing
 from .runner.github import Workflow
 from .runner.signals import CancelOnSignal
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
     from .retell.client import RetellClient
     from .retell.models import BatchTest
 
-BUG_HINT = "This is a bug in the gate; please report it with the log of this step."
-INPUT_HINT = "Fix the input named above in the workflow's `with:` block; no request was made to Retell."
 # Polling stops this share of `timeout` early (at most LISTING_RESERVE_MAX seconds), so that the
 # test runs can still be listed within `timeout` when the batch is slow.
 LISTING_RESERVE_SHARE = 0.1
@@ -96,18 +95,17 @@ class Gate:
             self.report_files = {"report-path": config.report_path, "junit-path": config.junit_path}
             return self._wait_and_decide(config)
         except InputError as error:
-            return self._ended("error", error.message, codes.EXIT_INPUT, INPUT_HINT)
+            return self._ended("error", error.message, codes.EXIT_INPUT)
         except ApiError as error:
             return self._ended("error", error.message, codes.EXIT_API, error.hint)
         except Exception as error:  # the one catch-all: a bug must still end in a report, not a traceback
             reason = f"The gate stopped on an unexpected {type(error).__name__}."
-            return self._ended("error", reason, codes.EXIT_INTERNAL, BUG_HINT)
+            return self._ended("error", reason, codes.EXIT_INTERNAL)
 
     def cancelled(self, signal_number: int) -> Outcome:
         name = signal.Signals(signal_number).name
         reason = f"The gate was cancelled ({name}) before the batch finished."
-        hint = "The workflow was cancelled or hit its time limit; the batch keeps running in Retell."
-        return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number, hint)
+        return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number)
 
     def _wait_and_decide(self, config: Config) -> Outcome:
         from .retell.client import RetellClient  # imported here so bad input is reported without loading requests
@@ -123,15 +121,12 @@ class Gate:
         batch = self._waiter.last
         if batch is None:
             raise AssertionError("a complete batch was read")
-        from .judge.runs import count_runs
         from .judge.verdict import decide
 
-        whole = listing.runs if not listing.problem else None
-        verdict = decide(batch, config, count_runs(whole) if whole is not None else None)
+        verdict = decide(batch, config, listing)
         if verdict.passed:
-            return self._ended("passed", verdict.reason, codes.EXIT_PASSED, "", verdict, listing)
-        hint = "Read each failed test case's explanation in the table above, or open the batch in Retell's dashboard."
-        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, hint, verdict, listing)
+            return self._ended("passed", verdict.reason, codes.EXIT_PASSED, verdict=verdict, listing=listing)
+        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict, listing=listing)
 
     def _list_runs(self, client: RetellClient, batch_job_id: str, deadline: float) -> RunListing:
         try:
@@ -141,18 +136,19 @@ class Gate:
 
     def _timed_out(self, config: Config, listing: RunListing) -> Outcome:
         batch = self.last_batch
-        done = f" {batch.finished_count} of {batch.total_count} test cases had finished." if batch else ""
+        from .judge.runs import how_many
+
+        done = f" {batch.finished_count} of {how_many(batch.total_count)} had finished." if batch else ""
         reason = f"The batch was still running when the timeout ({config.timeout:g} s) ran out.{done}"
-        hint = "Raise `timeout` if the batch needs longer, or check in Retell's dashboard whether it is stuck."
         code = codes.EXIT_TIMEOUT if config.fail_on_timeout else codes.EXIT_PASSED
-        return self._ended("timed-out", reason, code, hint, listing=listing)
+        return self._ended("timed-out", reason, code, listing=listing)
 
     def _ended(
         self,
         result: codes.Result,
         reason: str,
         code: int,
-        hint: str,
+        hint: str = "",
         verdict: Verdict | None = None,
         listing: RunListing | None = None,
     ) -> Outcome:

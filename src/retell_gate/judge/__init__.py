@@ -1,4 +1,4 @@
-"""Judging: test runs counted and ordered, counts against the thresholds, and the run's Outcome
-(result, exit code, outputs); per definition with repeats, against a baseline, with required and
-quarantined tests (assess.py). Pure functions, no I/O.
+"""Judging: test runs counted and ordered, counts against the thresholds, the run's Outcome
+(result, exit code, outputs) and what to check next; per definition with repeats, against a
+baseline, with required and quarantined tests (assess.py). Pure functions, no I/O.
 """

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..retell.listing import RunListing
+from .runs import listing_problem
 from .verdict import Counts, Verdict, pass_rate
 
 if TYPE_CHECKING:
     from ..retell.models import BatchTest
 
 from ..codes import Result
+
+
+@dataclass(frozen=True)
+class WriteProblem:
+    """A report file that could not be written, and the part of its path at fault."""
+
+    output: str
+    """The input that names the file, e.g. `report-path`."""
+    path: str
+    """The path as given."""
+    why: str
+    """What is wrong, with `{}` where the part at fault goes, e.g. `{} is a file, not a folder`."""
+    part: str = ""
+    """The part of the path at fault, e.g. `out` or `retell/`."""
+
+    def sentence(self, plain: Callable[[str], str], code: Callable[[str], str]) -> str:
+        """One sentence; `plain` and `code` shape the path and its part for where it is shown."""
+        return f"Could not write `{self.output}` ({plain(self.path)}): {self.why.format(code(self.part))}."
 
 
 @dataclass(frozen=True)
@@ -24,17 +44,26 @@ class Outcome:
     batch: BatchTest | None = None
     verdict: Verdict | None = None
     hint: str = ""
+    """The advice that came with the error that ended the run (an API error's); what the reader
+    is told to check is judge.hints.hint_for(outcome), computed from the whole outcome."""
     warnings: tuple[str, ...] = ()
     listing: RunListing | None = None
     """The batch's test runs; None when they were never asked for."""
     reports: tuple[tuple[str, str], ...] = ()
     """(output name, path) of each report file written, e.g. ("junit-path", "retell.xml")."""
+    write_problems: tuple[WriteProblem, ...] = ()
+    """The report files that could not be written."""
 
     @property
     def counts(self) -> Counts | None:
         if self.verdict is not None:
             return self.verdict.counts
         return Counts.of(self.batch) if self.batch is not None else None
+
+    @property
+    def listing_problem(self) -> str:
+        """Why the list of test runs is incomplete (part of a sentence); empty when it is whole."""
+        return listing_problem(self.listing, self.batch.total_count if self.batch is not None else None)
 
 
 def outputs(outcome: Outcome) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..retell.statuses import RunOutcome
 
 if TYPE_CHECKING:
+    from ..retell.listing import RunListing
     from ..retell.models import TestRun
 
 
@@ -42,3 +43,24 @@ def in_report_order(runs: tuple[TestRun, ...]) -> list[TestRun]:
 def failing_runs(runs: tuple[TestRun, ...]) -> list[TestRun]:
     """The failed and errored runs, in report order."""
     return [run for run in in_report_order(runs) if run.outcome in FAILING]
+
+
+def listing_problem(listing: RunListing | None, total: int | None) -> str:
+    """Why the list of test runs is incomplete, as part of a sentence; empty when it is whole.
+
+    A list that ended cleanly but holds fewer runs than the batch's `total_count` is incomplete
+    too: the runs it lacks are unknown, not failed.
+    """
+    if listing is None:
+        return ""
+    if listing.problem:
+        return listing.problem.rstrip(".")
+    if total is not None and len(listing.runs) < total:
+        runs = "test run" if total == 1 else "test runs"
+        return f"Retell listed {len(listing.runs)} of the batch's {total} {runs}"
+    return ""
+
+
+def how_many(count: int) -> str:
+    """`1 test case`, `2 test cases` (not named test_*: pytest would collect it where imported)."""
+    return f"{count} test case" if count == 1 else f"{count} test cases"

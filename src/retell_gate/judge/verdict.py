@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from ..inputs.config import Config
 from ..inputs.values import Limit
-from .runs import RunCounts
+from .runs import RunCounts, count_runs, how_many, listing_problem
 
 if TYPE_CHECKING:
+    from ..retell.listing import RunListing
     from ..retell.models import BatchTest
 
 
@@ -65,10 +66,29 @@ def pass_rate(counts: Counts) -> Decimal | None:
     return (Decimal(counts.passed * 100) / counts.total).quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
 
 
-def reconciled(counts: Counts, runs: RunCounts | None) -> tuple[Counts, tuple[str, ...]]:
-    """The batch's counts, or, where the full list of runs disagrees, the worse of the two."""
-    if runs is None:
+def percent(count: int, total: int, places: int, up: bool) -> str:
+    """`count` of `total` in percent to `places` decimals, rounded up or down, exactly."""
+    whole, rest = divmod(count * 100 * 10**places, total)
+    return str(Decimal(whole + (1 if up and rest else 0)).scaleb(-places))
+
+
+def _places(limit: Decimal) -> int:
+    """Decimals to show a share with, next to this limit: the limit's own, at least one."""
+    exponent = limit.as_tuple().exponent
+    return max(1, -exponent) if isinstance(exponent, int) else 1
+
+
+def with_listing(counts: Counts, listing: RunListing | None) -> tuple[Counts, tuple[str, ...]]:
+    """The batch's counts as the list of its test runs lets the gate judge them."""
+    if listing is None:
         return counts, ()
+    runs = count_runs(listing.runs)
+    why = listing_problem(listing, counts.total)
+    return at_least(counts, runs, why) if why else reconciled(counts, runs)
+
+
+def reconciled(counts: Counts, runs: RunCounts) -> tuple[Counts, tuple[str, ...]]:
+    """The batch's counts, or, where the full list of runs disagrees, the worse of the two."""
     listed = Counts(runs.passed, runs.failed, runs.errored, runs.total)
     if listed == counts:
         return counts, ()
@@ -82,25 +102,43 @@ def reconciled(counts: Counts, runs: RunCounts | None) -> tuple[Counts, tuple[st
     return worse, (warning,)
 
 
+def at_least(counts: Counts, runs: RunCounts, why: str) -> tuple[Counts, tuple[str, ...]]:
+    """The batch's counts, made worse only by worse statuses among the runs of an incomplete list.
+
+    The runs missing from the list are unknown, not failed; but a run listed as failed, errored or
+    unfinished (in a complete batch: an error) is one at least.
+    """
+    failed = max(counts.failed, runs.failed)
+    errored = max(counts.errored, runs.errored + runs.not_finished)
+    passed = max(0, min(counts.passed, counts.total - failed - errored))
+    worse = Counts(passed, failed, errored, max(counts.total, passed + failed + errored))
+    judged = f"The gate judges the batch's counts ({counts})"
+    if worse != counts:
+        judged += f", made worse by the runs listed: {worse}"
+    return worse, (f"The list of test runs is incomplete: {why}. {judged}.",)
+
+
 def judged_counts(counts: Counts) -> tuple[Counts, tuple[str, ...]]:
     """Counts of a complete batch, with test cases Retell left uncounted taken as errors."""
     uncounted = counts.total - counts.finished
     if uncounted <= 0:
         return counts, ()
+    are, them = ("is", "it") if uncounted == 1 else ("are", "them")
     warning = (
-        f"Retell reports the batch complete, but {uncounted} of {counts.total} test cases are not counted "
-        "as passed, failed or errored; the gate counts them as errored."
+        f"Retell reports the batch complete, but {uncounted} of {how_many(counts.total)} {are} not counted "
+        f"as passed, failed or errored; the gate counts {them} as errored."
     )
     return Counts(counts.passed, counts.failed, counts.errored + uncounted, counts.total), (warning,)
 
 
+# A share next to its limit is rounded toward the failing side (up for a most-allowed share, down
+# for a pass rate) to as many decimals as the limit has, so that it never contradicts its mark:
+# 10 of 199 against 5% shows 5.1%, not 5.0%; 1,999 of 2,000 against 99.95 shows 99.95%, not 99.9%.
 def _limit_check(name: str, input_name: str, count: int, total: int, limit: Limit) -> Check:
     ok = not limit.exceeded_by(count, total)
-    actual = str(count)
-    if limit.percent and total:
-        actual += f" ({Decimal(count * 100) / total:.1f}%)"
-    noun = name.lower()
-    return Check(name, input_name, f"≤ {limit}", actual, ok, f"{count} {noun}, more than the {limit} allowed")
+    share = f" ({percent(count, total, _places(limit.value), up=True)}%)" if limit.percent and total else ""
+    failure = f"{count} {name.lower()}{share}, more than the {limit} allowed"
+    return Check(name, input_name, f"≤ {limit}", f"{count}{share}", ok, failure)
 
 
 def _checks(counts: Counts, config: Config) -> list[Check]:
@@ -108,11 +146,11 @@ def _checks(counts: Counts, config: Config) -> list[Check]:
         _limit_check("Failed", "max-failures", counts.failed, counts.total, config.max_failures),
         _limit_check("Errored", "max-errors", counts.errored, counts.total, config.max_errors),
     ]
-    rate = pass_rate(counts)
     if config.min_pass_rate is not None:
         # An empty batch has no pass rate; the "Test cases" check below decides it.
         ok = counts.total == 0 or counts.passed * 100 >= config.min_pass_rate * counts.total
-        shown = "n/a" if rate is None else f"{rate}%"
+        places = _places(config.min_pass_rate)
+        shown = f"{percent(counts.passed, counts.total, places, up=False)}%" if counts.total else "n/a"
         checks.append(
             Check(
                 "Pass rate",
@@ -137,9 +175,9 @@ def _checks(counts: Counts, config: Config) -> list[Check]:
     return checks
 
 
-def decide(batch: BatchTest, config: Config, runs: RunCounts | None = None) -> Verdict:
-    """Pass or fail a complete batch; `runs` are the counts of its complete list of test runs, if read."""
-    counts, mismatch = reconciled(Counts.of(batch), runs)
+def decide(batch: BatchTest, config: Config, listing: RunListing | None = None) -> Verdict:
+    """Pass or fail a complete batch, with the list of its test runs if it was read."""
+    counts, mismatch = with_listing(Counts.of(batch), listing)
     counts, uncounted = judged_counts(counts)
     warnings = mismatch + uncounted
     checks = tuple(_checks(counts, config))
@@ -147,8 +185,10 @@ def decide(batch: BatchTest, config: Config, runs: RunCounts | None = None) -> V
     if failures:
         reason = "The batch failed: " + "; ".join(failures) + "."
         return Verdict(False, reason, counts, checks, warnings)
-    if counts.passed == counts.total:
-        reason = f"All {counts.total} test cases passed." if counts.total else "The batch is empty, which is allowed."
+    if counts.total == 0:
+        reason = "The batch is empty, which is allowed."
+    elif counts.passed == counts.total:
+        reason = "The 1 test case passed." if counts.total == 1 else f"All {counts.total} test cases passed."
     else:
-        reason = f"{counts.passed} of {counts.total} test cases passed, within the thresholds."
+        reason = f"{counts.passed} of {how_many(counts.total)} passed, within the thresholds."
     return Verdict(True, reason, counts, checks, warnings)

@@ -1,8 +1,9 @@
 """Which annotations a run leaves on the pull request's checks (pure, no I/O).
 
 The runner shows at most 10 annotations of each level per step and drops the rest silently, so
-the per-test annotations take only the slots the verdict and warnings leave, and the last slot
-says how many more there are.
+the per-test annotations take only the slots the verdict, the warnings and the gate's own problems
+leave, less one error slot kept for a problem found after this plan (outputs or summary that could
+not be written), and the last slot they take says how many more there are.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ..judge.outcome import Outcome
 from ..judge.runs import failing_runs
 
 MAX_PER_LEVEL = 10
+RESERVED_ERRORS = 1
 TITLE = ANNOTATION_TITLE
 MESSAGE_CHARS = 1000
 TITLE_CHARS = 200
@@ -44,21 +46,29 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _code(value: str) -> str:
+    return f"`{value}`"
+
+
 def plan(outcome: Outcome) -> list[Annotation]:
-    """The verdict, the warnings, then one per failed or errored test while slots remain."""
+    """The warnings, the verdict, report files not written, then one per failed or errored test
+    while slots remain."""
     planned = [Annotation("warning", warning) for warning in outcome.warnings]
     planned.append(Annotation(_verdict_level(outcome), _verdict_message(outcome)))
+    planned += [Annotation("error", problem.sentence(str, _code)) for problem in outcome.write_problems]
     listing = outcome.listing
     if listing is None:
         return planned
     failing = failing_runs(listing.runs)
     level = "warning" if outcome.exit_code == 0 else "error"
-    free = MAX_PER_LEVEL - Counter(a.level for a in planned)[level]
+    reserved = RESERVED_ERRORS if level == "error" else 0
+    free = MAX_PER_LEVEL - reserved - Counter(a.level for a in planned)[level]
     shown = failing if len(failing) <= free else failing[: max(free - 1, 0)]
     for run in shown:
         message = f"{run.status}: {run.explanation or 'no explanation from Retell'}"
         planned.append(Annotation(level, _shorten(message, MESSAGE_CHARS), _shorten(run.name, TITLE_CHARS)))
     if len(shown) < len(failing):
         more = len(failing) - len(shown)
+        # Always 2 or more: a single one more would have taken this slot itself.
         planned.append(Annotation(level, f"{more} more failed or errored test cases: see the job summary."))
     return planned

@@ -1,7 +1,10 @@
 """The JUnit XML report: one <testsuite> for the batch, one <testcase> per test run (pure, no I/O).
 
-When the runs could not be listed, the suite holds one test case for the gate's verdict instead,
-so that a JUnit reader never shows an unreadable or failed batch as "0 tests, all green".
+A JUnit reader must never show green beside a red gate. So a run that never finished is an error
+when the batch is complete (the verdict counts it so), and skipped only while the batch was still
+running; and when the gate failed but no test case in the file is a failure or an error (the runs
+could not be listed, only the counts show failures, or the gate timed out), the suite holds one
+more test case for the gate's verdict, with the reason.
 """
 
 from __future__ import annotations
@@ -9,17 +12,19 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ..judge.outcome import Outcome
-from ..judge.runs import FAILING, in_report_order
+from ..judge.runs import in_report_order
 
 if TYPE_CHECKING:
     from ..retell.models import TestRun
 
+Kind = Literal["passed", "failure", "error", "skipped"]
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MESSAGE_CHARS = 500
+VERDICT_CASE = "Retell batch test gate"
 
 
 def clean(text: str) -> str:
@@ -39,46 +44,67 @@ def _first_line(text: str) -> str:
     return line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 1] + "…"
 
 
-def _testcase(suite: ET.Element, run: TestRun, classname: str) -> None:
+def _testcase(suite: ET.Element, run: TestRun, classname: str, batch_complete: bool) -> Kind:
     case = ET.SubElement(suite, "testcase", name=clean(run.name), classname=classname, time="0")
     explanation = clean(run.explanation)
-    if run.outcome in FAILING:
-        tag = "failure" if run.outcome == "fail" else "error"
-        detail = ET.SubElement(case, tag, message=_first_line(explanation) or run.outcome, type=run.outcome)
+    if run.outcome in ("fail", "error"):
+        kind: Kind = "failure" if run.outcome == "fail" else "error"
+        detail = ET.SubElement(case, kind, message=_first_line(explanation) or run.outcome, type=run.outcome)
         detail.text = explanation
-    elif run.outcome == "not-finished":
-        ET.SubElement(case, "skipped", message=clean(f"not finished (status {run.status})"))
+        return kind
+    if run.outcome == "not-finished":
+        message = f"not finished (status {run.status})"
+        if batch_complete:
+            ET.SubElement(case, "error", message=clean(f"{message}, though the batch is complete"), type="not-finished")
+            return "error"
+        ET.SubElement(case, "skipped", message=clean(message))
+        return "skipped"
+    return "passed"
 
 
-def _verdict_case(suite: ET.Element, outcome: Outcome) -> None:
-    case = ET.SubElement(suite, "testcase", name="Retell batch test gate", classname="retell-batch-gate", time="0")
-    if outcome.result != "passed":
-        tag = "failure" if outcome.result == "failed" else "error"
-        ET.SubElement(case, tag, message=clean(outcome.reason), type=outcome.result).text = clean(outcome.reason)
+def _verdict_case(suite: ET.Element, outcome: Outcome) -> Kind:
+    """The gate's verdict as one test case: red when the gate is, skipped when undecided but allowed."""
+    case = ET.SubElement(suite, "testcase", name=VERDICT_CASE, classname="retell-batch-gate", time="0")
+    reason = clean(outcome.reason)
+    kind: Kind
+    if outcome.exit_code != 0:
+        kind = "failure" if outcome.result == "failed" else "error"
+        ET.SubElement(case, kind, message=reason, type=outcome.result).text = reason
+    elif outcome.result != "passed":  # e.g. timed out with `fail-on-timeout: false`
+        kind = "skipped"
+        ET.SubElement(case, kind, message=reason)
+    else:
+        kind = "passed"
+    return kind
 
 
 def to_junit(outcome: Outcome, now: datetime | None = None) -> str:
     runs = in_report_order(outcome.listing.runs) if outcome.listing else []
-    outcomes = [run.outcome for run in runs]
+    complete = outcome.batch is not None and outcome.batch.state == "complete"
     suite = ET.Element("testsuite", name=clean(f"Retell batch {outcome.batch_job_id}"))
-    if runs:
-        classname = _classname(outcome)
-        for run in runs:
-            _testcase(suite, run, classname)
-    else:
-        _verdict_case(suite, outcome)
-        outcomes = ["pass" if outcome.result == "passed" else "fail" if outcome.result == "failed" else "error"]
+    classname = _classname(outcome)
+    kinds = [_testcase(suite, run, classname, complete) for run in runs]
+    red_case = "failure" in kinds or "error" in kinds
+    if not runs or (outcome.exit_code != 0 and not red_case):
+        kinds.append(_verdict_case(suite, outcome))
     suite.attrib |= {
-        "tests": str(len(outcomes)),
-        "failures": str(outcomes.count("fail")),
-        "errors": str(outcomes.count("error")),
-        "skipped": str(outcomes.count("not-finished")),
+        "tests": str(len(kinds)),
+        "failures": str(kinds.count("failure")),
+        "errors": str(kinds.count("error")),
+        "skipped": str(kinds.count("skipped")),
         "time": f"{outcome.elapsed:.1f}",
         "timestamp": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    properties = ET.Element("properties")
-    for name, value in (("batch_job_id", outcome.batch_job_id), ("result", outcome.result), ("reason", outcome.reason)):
-        ET.SubElement(properties, "property", name=name, value=clean(value))
-    suite.insert(0, properties)
+    _properties(suite, outcome)
     ET.indent(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+
+
+def _properties(suite: ET.Element, outcome: Outcome) -> None:
+    properties = ET.Element("properties")
+    values = [("batch_job_id", outcome.batch_job_id), ("result", outcome.result), ("reason", outcome.reason)]
+    if outcome.listing_problem:
+        values.append(("test_runs_problem", outcome.listing_problem))
+    for name, value in values:
+        ET.SubElement(properties, "property", name=name, value=clean(value))
+    suite.insert(0, properties)

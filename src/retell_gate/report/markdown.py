@@ -28,6 +28,13 @@ def text(value: str) -> str:
     return html.escape(escaped, quote=False)
 
 
+def code(value: str) -> str:
+    """A code span of the value when one can hold it (no backtick or line break), else escaped text."""
+    if value and not any(c in value for c in "`\r\n"):
+        return f"`{value}`"
+    return text(value)
+
+
 def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str = "") -> str:
     """A markdown table from cells that are already escaped; `align` is one of l, r, c per column."""
     marks = {"l": ":--", "r": "--:", "c": ":-:"}

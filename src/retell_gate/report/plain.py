@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ..judge.hints import hint_for
 from ..judge.outcome import Outcome
 from ..judge.runs import FAILING, in_report_order
 from ..judge.verdict import pass_rate
@@ -44,7 +45,7 @@ def to_plain_text(outcome: Outcome) -> str:
         _checks(outcome),
         *_runs(outcome),
         _details(outcome),
-        f"What to check: {line(outcome.hint)}" if outcome.hint else "",
+        f"What to check: {line(hint)}" if (hint := hint_for(outcome)) else "",
     ]
     return "\n\n".join(section for section in sections if section) + "\n"
 

@@ -21,7 +21,7 @@ def to_json(outcome: Outcome) -> str:
         "batch": _batch(outcome),
         "verdict": _verdict(outcome),
         "test_runs": _runs(outcome),
-        "test_runs_problem": outcome.listing.problem or None if outcome.listing else None,
+        "test_runs_problem": outcome.listing_problem or None,
         "warnings": list(outcome.warnings),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

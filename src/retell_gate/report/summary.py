@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..inputs.values import BATCH_ID_PATTERN
+from ..judge.hints import hint_for
 from ..judge.outcome import Outcome
 from ..judge.verdict import pass_rate
-from .markdown import table, text, utf8_size
+from .markdown import code, table, text, utf8_size
 from .summary_runs import runs_section
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ ENGINE_NAMES = {"retell-llm": "Retell LLM", "conversation-flow": "Conversation F
 def render(outcome: Outcome, budget: int = BUDGET_BYTES) -> str:
     """The whole summary for one run, ending with a newline, at most `budget` bytes long."""
     before = [f"## {HEADINGS[outcome.result]}", text(outcome.reason)]
+    before += [f"> [!CAUTION]\n> {problem.sentence(text, code)}" for problem in outcome.write_problems]
     before += [f"> [!WARNING]\n> {text(warning)}" for warning in outcome.warnings]
     before += [_counts(outcome), _checks(outcome)]
     after = [_details(outcome), _next_steps(outcome)]
@@ -79,9 +81,8 @@ def _engine(engine: ResponseEngine) -> str:
 
 
 def _next_steps(outcome: Outcome) -> str:
-    if not outcome.hint:
-        return ""
-    return f"### What to check\n\n{outcome.hint}"
+    hint = hint_for(outcome)
+    return f"### What to check\n\n{hint}" if hint else ""
 
 
 def duration(seconds: float) -> str:

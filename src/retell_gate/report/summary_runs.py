@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..judge.outcome import Outcome
-from ..judge.runs import FAILING, in_report_order
+from ..judge.runs import FAILING, how_many, in_report_order
 from ..retell.listing import RunListing
 from .markdown import table, text, utf8_size
 
@@ -27,12 +27,13 @@ def runs_section(outcome: Outcome, budget: int) -> str:
     listing = outcome.listing
     if listing is None:
         return ""
-    if listing.problem and not listing.runs:
-        return (
-            "### Failed and errored test cases\n\nThe individual test results are unavailable: "
-            f"{text(listing.problem.rstrip('.'))}. The verdict above stands on the batch's counts."
-        )
-    return _Writer(budget).sections(listing, _files_note(outcome))
+    problem = outcome.listing_problem
+    # Said once: the verdict's warning above already names an incomplete list of a complete batch.
+    said = bool(problem) and any(problem in warning for warning in outcome.warnings)
+    if problem and not listing.runs:
+        why = " (see the warning above)" if said else f": {text(problem)}"
+        return f"### Failed and errored test cases\n\nThe individual test results are unavailable{why}."
+    return _Writer(budget).sections(listing, "" if said else problem, _files_note(outcome))
 
 
 class _Writer:
@@ -59,12 +60,12 @@ class _Writer:
         self.left_out += count - len(kept)
         return kept
 
-    def sections(self, listing: RunListing, files_note: str) -> str:
+    def sections(self, listing: RunListing, problem: str, files_note: str) -> str:
         ordered = in_report_order(listing.runs)
         failing = [run for run in ordered if run.outcome in FAILING]
         parts = []
-        if listing.problem:
-            parts.append(f"> [!WARNING]\n> The list of test runs is incomplete: {text(listing.problem.rstrip('.'))}.")
+        if problem:
+            parts.append(f"> [!WARNING]\n> The list of test runs is incomplete: {text(problem)}.")
         if failing:
             header = "### Failed and errored test cases\n\n" + table(("Test case", "Status", "Explanation"), [], "lll")
             self.fit(header)
@@ -74,23 +75,19 @@ class _Writer:
         parts.append(self._collapsed(ordered, "pass", "passed"))
         if self.left_out:
             limit_note = "to keep this summary within GitHub's size limit"
-            parts.append(f"_{test_cases(self.left_out)} left out {limit_note}. {files_note}_")
+            parts.append(f"_{how_many(self.left_out)} left out {limit_note}. {files_note}_")
         return "\n\n".join(part for part in parts if part)
 
     def _collapsed(self, ordered: Iterable[TestRun], outcome: str, label: str) -> str:
         runs = [run for run in ordered if run.outcome == outcome]
         if not runs:
             return ""
-        opening = f"<details><summary>{STATUS_ICONS[outcome]} {test_cases(len(runs))} {label}</summary>\n"
+        opening = f"<details><summary>{STATUS_ICONS[outcome]} {how_many(len(runs))} {label}</summary>\n"
         if not self.fit(opening + "\n</details>"):
             self.left_out += len(runs)
             return ""
         items = self.take((_item(run) for run in runs), len(runs))
         return "\n".join([opening, *items, "", "</details>"])
-
-
-def test_cases(count: int) -> str:
-    return f"{count} test case" if count == 1 else f"{count} test cases"
 
 
 def _row(run: TestRun) -> str:

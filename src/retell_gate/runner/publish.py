@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from .. import codes
-from ..judge.outcome import Outcome, outputs
+from ..judge.outcome import Outcome, WriteProblem, outputs
 from ..judge.runs import failing_runs
 from ..report.annotations import plan
 from ..report.junit import to_junit
@@ -14,6 +14,7 @@ from ..report.plain import to_plain_text
 from ..report.report_json import to_json
 from ..report.summary import render
 from .github import Workflow
+from .path_problems import write_problem
 
 __all__ = ["report"]
 
@@ -21,8 +22,12 @@ RENDERERS = {"report-path": to_json, "junit-path": to_junit}
 
 
 def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str]) -> int:
-    """Write everything the user reads; returns the exit code to use."""
-    problems: list[str] = []
+    """Write everything the user reads; returns the exit code to use.
+
+    The report files come first, so that the annotations and the summary can say which could not
+    be written, and why.
+    """
+    problems: list[WriteProblem] = []
     written: list[tuple[str, str]] = []
     for output, path in report_files.items():
         if not path:
@@ -30,12 +35,13 @@ def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str])
         try:
             written.append((output, workflow.write_workspace_file(path, RENDERERS[output](result))))
         except OSError as error:
-            problems.append(f"Could not write `{output}` ({path}): {error.strerror}.")
-    result = dataclasses.replace(result, reports=tuple(written))
-    for annotation in plan(result):
+            problems.append(write_problem(output, path, error))
+    result = dataclasses.replace(result, reports=tuple(written), write_problems=tuple(problems))
+    for annotation in plan(result):  # it keeps an error slot free for the annotation below
         workflow.annotate(annotation.level, annotation.message, annotation.title)
     if workflow.has_summary_file:
         _log_failing_runs(workflow, result)  # outside GitHub, the plain-text report below lists them
+    lost = False
     try:
         workflow.set_outputs(outputs(result))
         if workflow.has_summary_file:
@@ -43,11 +49,10 @@ def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str])
         else:  # a terminal: the markdown is for GitHub's job summary to render
             workflow.log_untrusted(to_plain_text(result))
     except OSError as error:
-        problems.append(f"Could not write the step outputs or job summary: {error.strerror}.")
-    for problem in problems:
-        workflow.annotate("error", problem)
+        workflow.annotate("error", f"Could not write the step outputs or job summary: {error.strerror}.")
+        lost = True
     # Fail closed: a pass whose outputs, summary or reports are lost must not show as a green check.
-    return result.exit_code or (codes.EXIT_INTERNAL if problems else codes.EXIT_PASSED)
+    return result.exit_code or (codes.EXIT_INTERNAL if problems or lost else codes.EXIT_PASSED)
 
 
 def _log_failing_runs(workflow: Workflow, result: Outcome) -> None:

@@ -76,6 +76,8 @@ class Scenario:
     """(passed, failed, errored) for the runs when they should disagree with the batch."""
     runs_fault: str = ""
     """"broken" (500 on every page) or "endless" (the same pagination key again and again)."""
+    runs_listed: int | None = None
+    """How many runs the listing holds, when it should hold fewer than the batch's total."""
     hostile_explanations: bool = field(default=False)
 
 
@@ -115,6 +117,14 @@ SCENARIOS: dict[str, Scenario] = {
     "server-error": Scenario([Frame(http_status=500)]),
     "hostile": Scenario([Frame("complete", 2, 6, 4, 12)], HOSTILE_NAMES, hostile_explanations=True),
     "mismatch": Scenario([Frame("complete", 10, 0, 0, 10)], runs_tally=(8, 2, 0)),
+    "hidden-failures": Scenario([Frame("complete", 8, 2, 0, 10)], runs_tally=(10, 0, 0)),
+    "listed-none": Scenario([Frame("complete", 10, 0, 0, 10)], runs_listed=0),
+    "listed-short": Scenario([Frame("complete", 10, 0, 0, 10)], runs_listed=8),
+    "listed-short-failing": Scenario([Frame("complete", 10, 0, 0, 10)], runs_tally=(7, 1, 0), runs_listed=8),
+    "share-edge": Scenario([Frame("complete", 189, 0, 10, 199)]),  # 10 errored is 5.03%: above 5%
+    "rate-edge": Scenario([Frame("complete", 1999, 1, 0, 2000)]),  # a pass rate of exactly 99.95%
+    "single": Scenario([Frame("complete", 1, 0, 0, 1)]),
+    "stuck-passing": Scenario([Frame("in_progress", 1, 0, 0)]),
     "runs-broken": Scenario([Frame("complete", 7, 2, 1, 10)], runs_fault="broken"),
     "endless-pages": Scenario([Frame("complete", 10, 0, 0, 10)], runs_fault="endless"),
     "many-failures": Scenario([Frame("complete", 5, 20, 5, 30)]),

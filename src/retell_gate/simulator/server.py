@@ -131,12 +131,13 @@ class Simulator:
         if not 1 <= limit <= 1000 or offset < 0:
             return 400, {}, error_body("limit must be between 1 and 1000.")
         frame = self._current_frame(batch_id, scenario)
-        end = min(offset + limit, frame.total)
+        listed = frame.total if scenario.runs_listed is None else scenario.runs_listed
+        end = min(offset + limit, listed)
         items = [run_body(batch_id, scenario, frame, index) for index in range(offset, end)]
         if scenario.runs_fault == "endless":
             return json_answer({"items": items, "has_more": True, "pagination_key": "pk_0"})
-        page: dict[str, Any] = {"items": items, "has_more": end < frame.total}
-        if end < frame.total:
+        page: dict[str, Any] = {"items": items, "has_more": end < listed}
+        if end < listed:
             page["pagination_key"] = f"pk_{end}"
         return json_answer(page)
 
