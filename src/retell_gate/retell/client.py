@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from .. import __version__
 from ..errors import ApiError
+from ..net.retry import MAX_ATTEMPTS
 from ..net.transport import Answer, Messages, ResponseTooLarge, Transport, error_message
 from .listing import RunListing
 
@@ -65,10 +66,14 @@ class RetellClient:
         }
         self._transport = Transport(base_url, headers, MESSAGES, clock, sleep, rng)
 
-    def get_batch(self, batch_job_id: str, deadline: float) -> BatchTest:
-        """The batch as Retell reports it now; raises ApiError when it cannot be read in time."""
+    def get_batch(self, batch_job_id: str, deadline: float, *, tries: int | None = None) -> BatchTest:
+        """The batch as Retell reports it now; raises ApiError when it cannot be read in time.
+
+        `tries` limits the tries of this read (default: the retry policy's); transient failures that
+        outlast them raise RetriesExhausted.
+        """
         url = f"{self._base_url}/get-batch-test/{quote(batch_job_id, safe='')}"
-        body = self._get_json(url, deadline, MAX_BODY_BYTES)
+        body = self._get_json(url, deadline, MAX_BODY_BYTES, tries)
         # Loaded after the first answer arrives: pydantic takes longer to load than a request takes.
         from pydantic import ValidationError
 
@@ -125,8 +130,9 @@ class RetellClient:
         except ValidationError as error:
             raise ApiError(f"Retell's list of test runs is malformed: {_describe(error)}.", SCHEMA_HINT) from None
 
-    def _get_json(self, url: str, deadline: float, max_bytes: int) -> Any:
-        return _interpret(self._transport.send("GET", url, deadline, max_bytes))
+    def _get_json(self, url: str, deadline: float, max_bytes: int, tries: int | None = None) -> Any:
+        answer = self._transport.send("GET", url, deadline, max_bytes, tries=MAX_ATTEMPTS if tries is None else tries)
+        return _interpret(answer)
 
 
 def _interpret(answer: Answer) -> Any:
