@@ -38,12 +38,27 @@ HINTS = {
     422: "Check `batch-job-id`.",
     429: "Retell is rate-limiting this key; run fewer gates at once or raise `poll-interval`.",
 }
-TRANSIENT_HINT = "Retell or the network is having trouble; re-run the job, and check https://status.retellai.com."
+# Never "re-run the job": in the README's workflow that runs create-batch-test again and bills a
+# second batch (issue 7). Reading the batch that already exists is free.
+JUDGE_LATER = (
+    "The batch keeps running in Retell: to judge it later, run only this gate with the same "
+    "`batch-job-id` (reading a batch costs nothing; a job that creates a batch would start and bill another)."
+)
+TRANSIENT_HINT = (
+    "Retell, or the network between the runner and Retell, kept failing: check https://status.retellai.com "
+    "and that `base-url` can be reached from the runner. " + JUDGE_LATER
+)
 TLS_HINT = (
     "Check `base-url`. Behind a proxy that re-signs HTTPS with its own certificate authority, point "
     "REQUESTS_CA_BUNDLE at that authority's certificate (in the step's `env:`)."
 )
-SCHEMA_HINT = "Retell's answer did not match its API specification; re-run the job, and report it if it persists."
+SCHEMA_HINT = (
+    "Retell's answer did not match its API specification, so Retell may have changed its API: check for a "
+    "newer version of this action, and report it with this step's log if there is none. " + JUDGE_LATER
+)
+UNEXPECTED_STATUS_HINT = (
+    "Check `base-url` (Retell's API root, such as https://api.retellai.com) and `batch-job-id`. " + JUDGE_LATER
+)
 MESSAGES = Messages("Retell", TRANSIENT_HINT, TLS_HINT, SCHEMA_HINT)
 
 
@@ -140,7 +155,7 @@ def _interpret(answer: Answer) -> Any:
     if status == 200:
         return answer.json("Retell's answer", SCHEMA_HINT)
     message = error_message(answer.body)
-    hint = HINTS.get(status, "Check the inputs, and re-run the job.")
+    hint = HINTS.get(status, UNEXPECTED_STATUS_HINT)
     if 300 <= status < 400:
         raise ApiError(f"Retell answered with a redirect (HTTP {status}), which the gate does not follow.", hint)
     raise ApiError(f"Retell refused the request: HTTP {status}{message}.", hint)
