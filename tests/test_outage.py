@@ -80,7 +80,7 @@ def test_a_short_outage_ends_no_wait(clock: FakeClock) -> None:
         (
             10 + PER_READ_BACKOFF,
             "Retell started failing at 0m10s: HTTP 503: down. The batch keeps running in Retell; the gate keeps "
-            "reading it, with growing pauses, until `timeout` runs out.",
+            "reading it, with growing pauses, until Retell answers or `timeout` runs out.",
         ),
         (35.5, "Retell answered again, after failing for 0m26s (1 failed read)."),
     ]

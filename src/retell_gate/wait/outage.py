@@ -45,15 +45,16 @@ class Outage:
         self.reads += 1
 
     def next_delay(self, poll_interval: float) -> float:
-        """Seconds until the next read: doubling from `poll-interval` up to a minute, or what Retry-After asked."""
+        """Seconds until the next read: doubling from `poll-interval` to a minute (or `poll-interval`, if
+        longer), or what `Retry-After` asked for, if that is longer."""
         cap = max(OUTAGE_MAX_DELAY, poll_interval)
         backoff = min(poll_interval * 2.0 ** min(self.reads - 1, MAX_DOUBLINGS), cap)
         return max(backoff, self.last.retry_after or 0.0)
 
     def started_note(self, started: float) -> str:
         return (
-            f"Retell started failing at {stamp(self.since - started)}: {self.last.last}. The batch keeps "
-            "running in Retell; the gate keeps reading it, with growing pauses, until `timeout` runs out."
+            f"Retell started failing at {stamp(self.since - started)}: {self.last.last}. The batch keeps running "
+            "in Retell; the gate keeps reading it, with growing pauses, until Retell answers or `timeout` runs out."
         )
 
     @property

@@ -64,7 +64,9 @@ class Waiter:
         while True:
             began = self._clock()
             try:
-                batch = self._reader.get_batch(batch_job_id, deadline, tries=OUTAGE_TRIES if outage else None)
+                batch = self._reader.get_batch(
+                    batch_job_id, deadline, tries=OUTAGE_TRIES if outage is not None else None
+                )
             except RetriesExhausted as failure:
                 outage = self._failing(outage, failure, began, started)
                 delay = outage.next_delay(poll_interval)
