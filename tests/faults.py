@@ -103,7 +103,7 @@ FAULTS: list[Fault] = [
     Fault("429-no-retry-after", "429 without `Retry-After`, then the batch", 0, "passed", "retry-after-none"),
     Fault(
         "429-forever",
-        "429 on every request; read again until the timeout",
+        "429 on every request",
         3,
         "error",
         "rate-limited",
@@ -112,7 +112,7 @@ FAULTS: list[Fault] = [
     ),
     Fault(
         "429-long-retry-after",
-        "429 with `Retry-After: 120` on every request (each wait cut to 60 s); read again until the timeout",
+        "429 with `Retry-After: 120` on every request (each wait is cut to 60 s)",
         3,
         "error",
         "retry-after-long",
