@@ -23,6 +23,10 @@ and summary files, a fresh workspace) against the local simulator with that faul
 `timeout: 6`, `poll-interval: 0.1` and both report files on. The same catalogue runs in the test
 suite (`tests/test_faults.py`), which fails if any row differs from what is expected here.
 
+A transient fault (connection errors, timeouts, 408, 409, 429, 5xx) is no news while polling: the
+gate reads again until polling stops, and only then, if Retell is still failing, ends in exit 3.
+Those that never stop run with `timeout: 3` here, to keep the catalogue quick.
+
 "Written" means every step output, the job summary and both report files were written. "Key"
 means the API key was found in no log line (other than the runner's `::add-mask::`), output,
 summary or report file.

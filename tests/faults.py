@@ -45,6 +45,8 @@ class Fault:
     batch: str = ""
     kind: str = "simulator"
     inputs: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+    """Words the `reason` output must contain."""
 
 
 @dataclass
@@ -73,6 +75,15 @@ class Observation:
         return any(KEY in text for text in texts)
 
 
+# Transient failures that never stop: the gate reads again until the timeout (a short one here, to
+# keep the catalogue quick), then fails as an outage, never as a timeout.
+UNTIL_TIMEOUT = {"timeout": "3"}
+OUTAGE = "had been failing since"
+# 503 on every read from 1 s to 17 s after the first: longer than one read's six tries (at most
+# 15.5 s of backoff), so only waiting through the outage reaches the verdict (the batch completes at 18 s).
+OUTAGE_BATCH = "timed-20-1-20-down-1-17"
+
+
 def _statuses(template: str, what: str, exit_code: int = 3) -> list[Fault]:
     return [
         Fault(f"{template}-{s}", what.format(s), exit_code, "error", f"{template}-{s}")
@@ -90,20 +101,77 @@ FAULTS: list[Fault] = [
         "retry-after-date",
     ),
     Fault("429-no-retry-after", "429 without `Retry-After`, then the batch", 0, "passed", "retry-after-none"),
-    Fault("429-forever", "429 on every request", 3, "error", "rate-limited"),
+    Fault(
+        "429-forever",
+        "429 on every request",
+        3,
+        "error",
+        "rate-limited",
+        inputs=UNTIL_TIMEOUT,
+        reason=OUTAGE,
+    ),
+    Fault(
+        "429-long-retry-after",
+        "429 with `Retry-After: 120` on every request (each wait is cut to 60 s)",
+        3,
+        "error",
+        "retry-after-long",
+        inputs=UNTIL_TIMEOUT,
+        reason="the last failure: HTTP 429",
+    ),
     Fault(
         "5xx-burst", "500, 502, 503, 504 in a row, then the batch", 0, "passed", "burst-5xx", inputs={"timeout": "30"}
     ),  # four backoffs: 0.5 + 1 + 2 + 4 s, less jitter
-    Fault("5xx-forever", "500 on every request", 3, "error", "server-error"),
-    Fault("connection-refused", "nothing listening on the port", 3, "error", kind="refused"),
+    Fault(
+        "outage-recovers",
+        "503 on every read from 1 s to 17 s (outlasting one read's tries), then the batch",
+        0,
+        "passed",
+        OUTAGE_BATCH,
+        inputs={"timeout": "40", "poll-interval": "0.5"},
+    ),
+    Fault("5xx-forever", "500 on every request", 3, "error", "server-error", inputs=UNTIL_TIMEOUT, reason=OUTAGE),
+    Fault(
+        "connection-refused",
+        "nothing listening on the port",
+        3,
+        "error",
+        kind="refused",
+        inputs=UNTIL_TIMEOUT,
+        reason=OUTAGE,
+    ),
     Fault("reset-once", "connection reset mid-answer once, then the batch", 0, "passed", "reset-once"),
-    Fault("reset-always", "connection reset mid-answer on every request", 3, "error", "reset"),
-    Fault("never-answers", "accepts the connection and never answers", 3, "error", "hang"),
-    Fault("trickle", "answers one byte a second", 3, "error", "trickle"),
-    Fault("truncated-json", "a body cut short of its Content-Length", 3, "error", "truncated"),
+    Fault(
+        "reset-always",
+        "connection reset mid-answer on every request",
+        3,
+        "error",
+        "reset",
+        inputs=UNTIL_TIMEOUT,
+        reason=OUTAGE,
+    ),
+    Fault(
+        "never-answers",
+        "accepts the connection and never answers",
+        3,
+        "error",
+        "hang",
+        inputs=UNTIL_TIMEOUT,
+        reason=OUTAGE,
+    ),
+    Fault("trickle", "answers one byte a second", 3, "error", "trickle", inputs=UNTIL_TIMEOUT, reason=OUTAGE),
+    Fault(
+        "truncated-json",
+        "a body cut short of its Content-Length",
+        3,
+        "error",
+        "truncated",
+        inputs=UNTIL_TIMEOUT,
+        reason=OUTAGE,
+    ),
     Fault("html-200", "an HTML page with status 200", 3, "error", "html-200"),
     Fault("50mb-body", "a 50 MB answer (memory must stay bounded)", 3, "error", "huge-body"),
-    Fault("dns", "a host name that does not resolve", 3, "error", kind="dns"),
+    Fault("dns", "a host name that does not resolve", 3, "error", kind="dns", inputs=UNTIL_TIMEOUT, reason=OUTAGE),
     *_statuses("http", "HTTP {} with Retell's error body"),
     *_statuses("http-empty", "HTTP {} with an empty body"),
     Fault("missing-field", "`total_count` missing", 3, "error", "missing-field"),

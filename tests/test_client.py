@@ -11,7 +11,7 @@ import requests
 import requests_mock as rm
 
 from retell_gate.errors import ApiError
-from retell_gate.net.retry import MAX_ATTEMPTS
+from retell_gate.net.retry import MAX_ATTEMPTS, RetriesExhausted
 from retell_gate.retell.client import MAX_BODY_BYTES, RetellClient
 from tests.conftest import FakeClock
 from tests.factories import KEY, batch_body
@@ -83,13 +83,31 @@ def test_retry_after_in_seconds_is_honoured(client: RetellClient, clock: FakeClo
     assert clock.sleeps == [7.0]
 
 
-def test_retry_after_as_an_http_date_is_honoured(client: RetellClient, clock: FakeClock) -> None:
+def test_retry_after_as_an_http_date_is_honoured_up_to_a_minute(client: RetellClient, clock: FakeClock) -> None:
     when = "Wed, 21 Oct 2099 07:28:00 GMT"
     with rm.Mocker() as mock:
         mock.get(URL, [error(503, **{"Retry-After": when}), ok()])
-        with pytest.raises(ApiError, match="timeout ran out while retrying"):
-            client.get_batch("batch_1", clock() + 100)  # that date is far beyond the deadline
+        client.get_batch("batch_1", clock() + 100)
+    assert clock.sleeps == [60.0]
+
+
+def test_a_long_retry_after_is_cut_to_a_minute(client: RetellClient, clock: FakeClock) -> None:
+    # Issue 7: `Retry-After: 120` held one poll for 600 s. Retell's SDK honours it up to 60 s.
+    with rm.Mocker() as mock:
+        mock.get(URL, [error(429, **{"Retry-After": "120"}), error(429, **{"Retry-After": "3600"}), ok()])
+        client.get_batch("batch_1", clock() + 1000)
+    assert clock.sleeps == [60.0, 60.0]
+
+
+def test_a_read_limited_to_one_try_gives_up_at_once_with_the_failure(client: RetellClient, clock: FakeClock) -> None:
+    with rm.Mocker() as mock:
+        mock.get(URL, **error(429, "slow down", **{"Retry-After": "120"}))
+        with pytest.raises(RetriesExhausted) as caught:
+            client.get_batch("batch_1", clock() + 1000, tries=1)
+    assert mock.call_count == 1
     assert clock.sleeps == []
+    assert caught.value.message == "Retell failed its only try; the last: HTTP 429: slow down."
+    assert (caught.value.last, caught.value.retry_after) == ("HTTP 429: slow down", 60.0)
 
 
 def test_retries_never_sleep_past_the_deadline(client: RetellClient, clock: FakeClock) -> None:

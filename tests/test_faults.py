@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults import FAULTS, Fault, run_fault
+from tests.faults import FAULTS, OUTAGE, Fault, run_fault
+from tests.test_hints import RERUN
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[fault.name for fault in FAULTS])
@@ -19,6 +20,14 @@ def test_fault(fault: Fault, tmp_path: Path) -> None:
     assert seen.reports_written
     assert not seen.key_leaked
     assert "Traceback" not in run.log
+    assert fault.reason in run.outputs["reason"]
+    assert not RERUN.search(run.summary)
+    if fault.reason == OUTAGE:  # Retell still failing when the timeout ran out: say what to do instead
+        assert "keeps running in Retell" in run.summary
+        assert "only this gate with the same `batch-job-id`" in run.summary
+    if fault.name == "outage-recovers":  # through the outage to the verdict, saying so once each way
+        assert run.log.count("Retell started failing") == 1
+        assert run.log.count("Retell answered again") == 1
     if fault.kind in ("sigterm", "sigint"):
         assert seen.extra["seconds_after_signal"] < 2.0
     if fault.kind == "redirect":

@@ -17,7 +17,7 @@ class ScriptedReader:
         self.script = script
         self.polled_at: list[float] = []
 
-    def get_batch(self, batch_job_id: str, deadline: float) -> BatchTest:
+    def get_batch(self, batch_job_id: str, deadline: float, *, tries: int | None = None) -> BatchTest:
         self.polled_at.append(self.clock())
         return self.script[min(len(self.polled_at) - 1, len(self.script) - 1)]
 
@@ -26,7 +26,8 @@ def make(clock: FakeClock, script: list[BatchTest]) -> tuple[Waiter, ScriptedRea
     reader = ScriptedReader(clock, script)
     reports: list[Progress] = []
     warnings: list[str] = []
-    return Waiter(reader, clock, clock.sleep, reports.append, warnings.append), reader, reports, warnings
+    waiter = Waiter(reader, clock, clock.sleep, reports.append, warnings.append, lambda _at, _text: None)
+    return waiter, reader, reports, warnings
 
 
 def running(done: int) -> BatchTest:

@@ -23,6 +23,7 @@ from .judge.hints import BUG_HINT
 from .retell.listing import RunListing
 from .runner.github import Workflow
 from .runner.signals import CancelOnSignal
+from .wait.outage import stamp
 from .wait.waiter import Progress, Waiter
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class Gate:
         from .retell.client import RetellClient  # imported here so bad input is reported without loading requests
 
         client = RetellClient(config.base_url, config.api_key.reveal(), self._clock, self._sleep)
-        self._waiter = Waiter(client, self._clock, self._sleep, self._progress, self._warn)
+        self._waiter = Waiter(client, self._clock, self._sleep, self._progress, self._warn, self._note)
         deadline = self._started + config.timeout
         polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
         complete = self._waiter.wait(config.batch_job_id, config.poll_interval, self._started, polling_deadline)
@@ -169,11 +170,14 @@ class Gate:
 
     def _progress(self, progress: Progress) -> None:
         batch = progress.batch
-        minutes, seconds = divmod(round(progress.elapsed), 60)
         self._workflow.log(
-            f"[{minutes:>3}m{seconds:02}s] {batch.state}: {batch.finished_count}/{batch.total_count} finished, "
+            f"[{stamp(progress.elapsed):>7}] {batch.state}: {batch.finished_count}/{batch.total_count} finished, "
             f"{batch.pass_count} passed, {batch.fail_count} failed, {batch.error_count} errored"
         )
+
+    def _note(self, elapsed: float, text: str) -> None:
+        # An outage note quotes Retell's error message: logged with workflow commands paused.
+        self._workflow.log_untrusted(f"[{stamp(elapsed):>7}] {text}")
 
     def _warn(self, message: str) -> None:
         self._workflow.annotate("warning", message, title=codes.ANNOTATION_TITLE)

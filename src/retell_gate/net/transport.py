@@ -22,7 +22,7 @@ import requests
 import urllib3
 
 from ..errors import ApiError
-from .retry import MAX_ATTEMPTS, backoff_delay, parse_retry_after, should_retry
+from .retry import MAX_ATTEMPTS, RetriesExhausted, backoff_delay, parse_retry_after, should_retry
 
 REQUEST_SECONDS = 60.0
 CONNECT_SECONDS = 5.0
@@ -48,10 +48,6 @@ class Answer:
 
 class ResponseTooLarge(ApiError):
     """An answer over the size cap; it was not read to the end."""
-
-
-class RetriesExhausted(ApiError):
-    """Every try failed in a transient way (network, timeout, 408/409/429/5xx) until tries or time ran out."""
 
 
 class MaybeArrived(ApiError):
@@ -107,8 +103,12 @@ class Transport:
         json_body: Any = None,
         *,
         resend_if_unsure: bool = True,
+        tries: int = MAX_ATTEMPTS,
     ) -> Answer:
-        """The first answer the retry policy accepts; raises ApiError when there is none in time."""
+        """The first answer the retry policy accepts in at most `tries` tries; raises ApiError when there is none.
+
+        Transient failures that outlast the tries or the deadline raise RetriesExhausted.
+        """
         attempt = 0
         while True:
             attempt += 1
@@ -120,21 +120,19 @@ class Transport:
                         f"{self.messages.service} may or may not have received the request: {failure.what}.",
                         self.messages.transient_hint,
                     ) from None
-                self._wait_before_retry(failure, attempt, deadline)
+                self._wait_before_retry(failure, attempt, tries, deadline)
 
-    def _wait_before_retry(self, failure: Failure, attempt: int, deadline: float) -> None:
+    def _wait_before_retry(self, failure: Failure, attempt: int, tries: int, deadline: float) -> None:
         """Sleep before the next try, or raise RetriesExhausted when no try is left before the deadline."""
-        service = self.messages.service
-        if attempt >= MAX_ATTEMPTS:
-            raise RetriesExhausted(
-                f"{service} failed {attempt} tries in a row; the last: {failure.what}.", self.messages.transient_hint
-            )
+        service, hint = self.messages.service, self.messages.transient_hint
+        if attempt >= tries:
+            in_a_row = f"{attempt} tries in a row" if attempt > 1 else "its only try"
+            message = f"{service} failed {in_a_row}; the last: {failure.what}."
+            raise RetriesExhausted(message, hint, failure.what, failure.retry_after)
         wait = failure.retry_after if failure.retry_after is not None else backoff_delay(attempt, self._rng)
         if self._clock() + wait >= deadline:
-            raise RetriesExhausted(
-                f"The timeout ran out while retrying {service} ({attempt} tries); the last: {failure.what}.",
-                self.messages.transient_hint,
-            )
+            message = f"The timeout ran out while retrying {service} ({attempt} tries); the last: {failure.what}."
+            raise RetriesExhausted(message, hint, failure.what, failure.retry_after)
         self._sleep(wait)
 
     def _try_once(self, method: str, url: str, deadline: float, max_bytes: int, json_body: Any) -> Answer:

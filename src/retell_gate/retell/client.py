@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from .. import __version__
 from ..errors import ApiError
+from ..net.retry import MAX_ATTEMPTS
 from ..net.transport import Answer, Messages, ResponseTooLarge, Transport, error_message
 from .listing import RunListing
 
@@ -37,12 +38,27 @@ HINTS = {
     422: "Check `batch-job-id`.",
     429: "Retell is rate-limiting this key; run fewer gates at once or raise `poll-interval`.",
 }
-TRANSIENT_HINT = "Retell or the network is having trouble; re-run the job, and check https://status.retellai.com."
+# Never "re-run the job": in the README's workflow that runs create-batch-test again and bills a
+# second batch (issue 7). Reading the batch that already exists is free.
+JUDGE_LATER = (
+    "The batch keeps running in Retell: to judge it later, run only this gate with the same "
+    "`batch-job-id` (reading a batch costs nothing; a job that creates a batch would start and bill another)."
+)
+TRANSIENT_HINT = (
+    "Retell, or the network between the runner and Retell, kept failing: check https://status.retellai.com "
+    "and that `base-url` can be reached from the runner. " + JUDGE_LATER
+)
 TLS_HINT = (
     "Check `base-url`. Behind a proxy that re-signs HTTPS with its own certificate authority, point "
     "REQUESTS_CA_BUNDLE at that authority's certificate (in the step's `env:`)."
 )
-SCHEMA_HINT = "Retell's answer did not match its API specification; re-run the job, and report it if it persists."
+SCHEMA_HINT = (
+    "Retell's answer did not match its API specification, so Retell may have changed its API: check for a "
+    "newer version of this action, and report it with this step's log if there is none. " + JUDGE_LATER
+)
+UNEXPECTED_STATUS_HINT = (
+    "Check `base-url` (Retell's API root, such as https://api.retellai.com) and `batch-job-id`. " + JUDGE_LATER
+)
 MESSAGES = Messages("Retell", TRANSIENT_HINT, TLS_HINT, SCHEMA_HINT)
 
 
@@ -65,10 +81,14 @@ class RetellClient:
         }
         self._transport = Transport(base_url, headers, MESSAGES, clock, sleep, rng)
 
-    def get_batch(self, batch_job_id: str, deadline: float) -> BatchTest:
-        """The batch as Retell reports it now; raises ApiError when it cannot be read in time."""
+    def get_batch(self, batch_job_id: str, deadline: float, *, tries: int | None = None) -> BatchTest:
+        """The batch as Retell reports it now; raises ApiError when it cannot be read in time.
+
+        `tries` limits the tries of this read (default: the retry policy's); transient failures that
+        outlast them raise RetriesExhausted.
+        """
         url = f"{self._base_url}/get-batch-test/{quote(batch_job_id, safe='')}"
-        body = self._get_json(url, deadline, MAX_BODY_BYTES)
+        body = self._get_json(url, deadline, MAX_BODY_BYTES, tries)
         # Loaded after the first answer arrives: pydantic takes longer to load than a request takes.
         from pydantic import ValidationError
 
@@ -125,8 +145,9 @@ class RetellClient:
         except ValidationError as error:
             raise ApiError(f"Retell's list of test runs is malformed: {_describe(error)}.", SCHEMA_HINT) from None
 
-    def _get_json(self, url: str, deadline: float, max_bytes: int) -> Any:
-        return _interpret(self._transport.send("GET", url, deadline, max_bytes))
+    def _get_json(self, url: str, deadline: float, max_bytes: int, tries: int | None = None) -> Any:
+        answer = self._transport.send("GET", url, deadline, max_bytes, tries=MAX_ATTEMPTS if tries is None else tries)
+        return _interpret(answer)
 
 
 def _interpret(answer: Answer) -> Any:
@@ -134,7 +155,7 @@ def _interpret(answer: Answer) -> Any:
     if status == 200:
         return answer.json("Retell's answer", SCHEMA_HINT)
     message = error_message(answer.body)
-    hint = HINTS.get(status, "Check the inputs, and re-run the job.")
+    hint = HINTS.get(status, UNEXPECTED_STATUS_HINT)
     if 300 <= status < 400:
         raise ApiError(f"Retell answered with a redirect (HTTP {status}), which the gate does not follow.", hint)
     raise ApiError(f"Retell refused the request: HTTP {status}{message}.", hint)

@@ -135,6 +135,7 @@ SCENARIOS: dict[str, Scenario] = {
         [Frame(http_status=429, retry_after="Thu, 01 Jan 1970 00:00:01 GMT"), Frame("complete", 10, 0, 0)]
     ),
     "retry-after-none": Scenario([Frame(http_status=429), Frame("complete", 10, 0, 0)]),
+    "retry-after-long": Scenario([Frame(http_status=429, retry_after="120")]),
     "burst-5xx": Scenario(
         [
             Frame(http_status=500),
@@ -230,10 +231,13 @@ class Timed:
     """A batch whose test cases finish at random times: `timed-<seed>-<count>-<seconds>[-<anything>]`.
 
     Its clock starts at the first request for it; `seed` fixes when each test case finishes
-    (uniformly within `seconds`), so two batch IDs with the same numbers finish alike.
+    (uniformly within `seconds`), so two batch IDs with the same numbers finish alike. With
+    `-down-<from>-<to>` after the numbers, reading the batch answers 503 from `from` seconds until
+    `to` seconds (an outage in wall-clock time, however often the gate asks).
     """
 
     finishes: tuple[float, ...]
+    down: tuple[float, float] = (0.0, 0.0)
 
     @classmethod
     def parse(cls, batch_id: str) -> Timed | None:
@@ -242,13 +246,18 @@ class Timed:
             return None
         seed, count, seconds = (int(p) for p in parts[1:4])
         rng = random.Random(seed)  # noqa: S311 - a reproducible schedule, not a secret
-        return cls(tuple(sorted(rng.uniform(0, seconds) for _ in range(max(count, 1)))))
+        finishes = tuple(sorted(rng.uniform(0, seconds) for _ in range(max(count, 1))))
+        if len(parts) >= 7 and parts[4] == "down" and parts[5].isdigit() and parts[6].isdigit():
+            return cls(finishes, (float(parts[5]), float(parts[6])))
+        return cls(finishes)
 
     @property
     def duration(self) -> float:
         return self.finishes[-1]
 
     def frame(self, elapsed: float) -> Frame:
+        if self.down[0] <= elapsed < self.down[1]:
+            return Frame(http_status=503)
         done = sum(1 for finish in self.finishes if finish <= elapsed)
         status = "complete" if done == len(self.finishes) else "in_progress"
         return Frame(status, done, 0, 0, len(self.finishes))
