@@ -18,6 +18,9 @@ from tests.runner_rules import Command, parse_output_file, workflow_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "entrypoint.py"
+# What the runner evaluates action.yml's expression defaults to (a token unique to these tests).
+RUNNER_TOKEN = "ghs_RunnerTokenForTests0123456789abcdef"
+EXPRESSIONS = {"${{ github.token }}": RUNNER_TOKEN}
 
 
 def action_inputs() -> dict[str, dict[str, object]]:
@@ -58,7 +61,7 @@ def runner_env(tmp: Path, inputs: dict[str, str]) -> dict[str, str]:
         "RUNNER_TEMP": str(tmp / "runner_temp"),
     }
     for name, spec in action_inputs().items():
-        value = inputs.get(name, spec.get("default", ""))
+        value = inputs.get(name, EXPRESSIONS.get(str(spec.get("default", "")), spec.get("default", "")))
         env["INPUT_" + name.replace(" ", "_").upper()] = str(value)
     for name in ("set_output_1", "step_summary_1", "set_env_1"):
         (commands / name).write_text("")

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import codes
 from .errors import ApiError, Cancelled, InputError
-from .inputs.config import Config, env_name, load_config, raw_values
-from .inputs.values import API_KEY_ENV
+from .inputs.config import SECRET_ENV, Config, env_name, load_config, raw_values
 from .retell.listing import RunListing
 from .runner.github import Workflow
 from .runner.signals import CancelOnSignal
@@ -52,7 +51,8 @@ def run(
     """Run the gate once and return its exit code."""
     started = clock()
     workflow = Workflow(env, stream)
-    workflow.mask(env.get(env_name("api-key"), "").strip() or env.get(API_KEY_ENV, "").strip())
+    for name, variable in SECRET_ENV.items():  # the API key and the GitHub token, before anything else
+        workflow.mask(env.get(env_name(name), "").strip() or env.get(variable, "").strip())
     gate = Gate(workflow, clock, sleep, started)
     signals = CancelOnSignal()
     with signals:
