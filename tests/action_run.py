@@ -111,11 +111,16 @@ def run_action(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | No
 
 
 def run_and_signal(
-    tmp: Path, inputs: dict[str, str], sig: signal.Signals, when: Callable[[], bool], settle: float = 0.1
+    tmp: Path,
+    inputs: dict[str, str],
+    sig: signal.Signals,
+    when: Callable[[], bool],
+    settle: float = 0.1,
+    extra_env: dict[str, str] | None = None,
 ) -> ActionRun:
     """Start the gate, wait until `when()` holds and `settle` seconds more, then send `sig` as the runner
     does on cancel."""
-    process = start(tmp, inputs)
+    process = start(tmp, inputs, extra_env)
     deadline = time.monotonic() + 30
     while not when() and time.monotonic() < deadline:
         time.sleep(0.02)

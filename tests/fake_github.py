@@ -13,7 +13,7 @@ Shaped by GitHub's REST documentation (docs.github.com/en/rest/issues/comments):
 `prefix="/api/v3"` serves the routes under a GitHub Enterprise Server root. `mode` breaks it on
 purpose: "read-only" answers writes with the 403 a fork's token gets, "not-found" answers everything
 404, "reset-after-create" creates the first comment posted and then resets the connection without
-an answer, "hang" never answers.
+an answer, "lost-create" resets it without creating anything, "hang" never answers.
 """
 
 from __future__ import annotations
@@ -146,6 +146,9 @@ class FakeGitHub:
         text = json.loads(body).get("body")
         if not isinstance(text, str) or len(text) > MAX_BODY:
             return 422, {}, {"message": "Validation Failed", "errors": [{"field": "body", "code": "custom"}]}
+        if self.mode == "lost-create" and self._resets_left:
+            self._resets_left -= 1
+            return 0, {"X-Fault": "reset"}, None
         comment_id = self.add_comment(number, text, BOT)
         if self.mode == "reset-after-create" and self._resets_left:
             self._resets_left -= 1

@@ -154,3 +154,14 @@ def test_the_running_comment_lists_the_batches_it_waits_for() -> None:
     many = render_running([f"b_{i}" for i in range(100)], PLACE)
     assert "- and 50 more" in many
     assert len(many) < LIMIT_CHARS
+
+
+def test_control_characters_never_reach_github() -> None:
+    listing = CASES["failed-with-runs"].listing
+    assert listing is not None
+    runs = tuple(run.model_copy(update={"result_explanation": "bell \x07 nul \x00 esc \x1b"}) for run in listing.runs)
+    body = render(
+        dataclasses.replace(CASES["failed-with-runs"], listing=dataclasses.replace(listing, runs=runs)), PLACE
+    )
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", body)
+    assert "bell \ufffd nul \ufffd esc \ufffd" in body

@@ -64,10 +64,15 @@ def run(
         try:
             from .runner.publish import report  # loaded when needed: it is not on the way to the first request
 
-            return report(workflow, result, gate.report_files)
+            code = report(workflow, result, gate.report_files)
         except Exception as error:  # the last line of defence: never a traceback, never a green check
             workflow.annotate("error", f"The gate failed to report its result ({type(error).__name__}). {BUG_HINT}")
-            return codes.EXIT_INTERNAL
+            code = codes.EXIT_INTERNAL
+        with contextlib.suppress(Exception):  # the pull-request comment never changes the exit code
+            from .runner.pr_comment import comment_outcome
+
+            comment_outcome(workflow, env, argv, result, started, clock, sleep)
+        return code
 
 
 class Gate:

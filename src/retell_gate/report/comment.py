@@ -9,6 +9,7 @@ however large the batch, and everything from Retell is escaped as in the summary
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,6 +33,8 @@ LINE_CHARS = 120
 MARKER_NAME = "retell-batch-gate"
 ICONS = {"fail": "❌", "error": "⚠️"}
 HINTED = ("error", "timed-out", "cancelled")  # results whose hint says what to do next
+# Control characters other than line breaks and tabs: GitHub may refuse a body holding them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def render(outcome: Outcome, place: Place) -> str:
     body = "\n\n".join(part for part in [*head, _failures(outcome, room, place), *tail] if part) + "\n"
     if size(body) > BUDGET:  # only if the reason or warnings themselves are huge: keep the verdict and the link
         body = "\n\n".join([place.marker, f"### {HEADINGS[outcome.result]}", _footer(outcome, place)]) + "\n"
-    return body
+    return _CONTROL.sub("\ufffd", body)
 
 
 def render_running(batch_ids: Sequence[str], place: Place, what: str = "") -> str:
@@ -90,7 +93,7 @@ def render_running(batch_ids: Sequence[str], place: Place, what: str = "") -> st
         "\n".join(lines),
         _link(place, "Follow the run"),
     ]
-    return "\n\n".join(part for part in parts if part) + "\n"
+    return _CONTROL.sub("\ufffd", "\n\n".join(part for part in parts if part) + "\n")
 
 
 def _counts(outcome: Outcome) -> str:
