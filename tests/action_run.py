@@ -18,6 +18,9 @@ from tests.runner_rules import Command, parse_output_file, workflow_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "entrypoint.py"
+# What the runner evaluates action.yml's expression defaults to (a token unique to these tests).
+RUNNER_TOKEN = "ghs_RunnerTokenForTests0123456789abcdef"
+EXPRESSIONS = {"${{ github.token }}": RUNNER_TOKEN}
 
 
 def action_inputs() -> dict[str, dict[str, object]]:
@@ -58,7 +61,7 @@ def runner_env(tmp: Path, inputs: dict[str, str]) -> dict[str, str]:
         "RUNNER_TEMP": str(tmp / "runner_temp"),
     }
     for name, spec in action_inputs().items():
-        value = inputs.get(name, spec.get("default", ""))
+        value = inputs.get(name, EXPRESSIONS.get(str(spec.get("default", "")), spec.get("default", "")))
         env["INPUT_" + name.replace(" ", "_").upper()] = str(value)
     for name in ("set_output_1", "step_summary_1", "set_env_1"):
         (commands / name).write_text("")
@@ -108,11 +111,16 @@ def run_action(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | No
 
 
 def run_and_signal(
-    tmp: Path, inputs: dict[str, str], sig: signal.Signals, when: Callable[[], bool], settle: float = 0.1
+    tmp: Path,
+    inputs: dict[str, str],
+    sig: signal.Signals,
+    when: Callable[[], bool],
+    settle: float = 0.1,
+    extra_env: dict[str, str] | None = None,
 ) -> ActionRun:
     """Start the gate, wait until `when()` holds and `settle` seconds more, then send `sig` as the runner
     does on cancel."""
-    process = start(tmp, inputs)
+    process = start(tmp, inputs, extra_env)
     deadline = time.monotonic() + 30
     while not when() and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -18,6 +18,7 @@ import pytest
 from retell_gate.simulator.server import Simulator
 
 ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "ghs_ContainerTestToken0123456789abcdef"
 RUN_ACTION = Path(os.environ.get("RUN_ACTION", ROOT.parent / "shared" / "tools" / "run-action"))
 
 pytestmark = pytest.mark.skipif(
@@ -36,6 +37,7 @@ def run_container(
     args = [f"--workspace={tmp_path / 'workspace'}"]
     args += [f"--with={name.replace('_', '-')}={value}" for name, value in inputs.items()]
     args += [f"--with=base-url={simulator.url}", "--with=api-key=sim-key", "--with=poll-interval=0.2"]
+    args += [f"--with=github-token={TOKEN}"]  # what the runner makes of action.yml's `${{ github.token }}`
     subprocess.run(
         [str(RUN_ACTION), "--repo", str(ROOT), "--json", str(report), *args],
         capture_output=True,
@@ -48,7 +50,7 @@ def run_container(
 
 
 def assert_key_only_masked(report: dict[str, Any]) -> None:
-    assert [c["data"] for c in report["commands"] if c["command"] == "add-mask"] == ["sim-key"]
+    assert [c["data"] for c in report["commands"] if c["command"] == "add-mask"] == ["sim-key", TOKEN]
     shown = [line for line in report["stdout"].splitlines() if not line.startswith("::add-mask::")]
     assert not any("sim-key" in line for line in shown)
     assert "sim-key" not in report["summary"]
@@ -80,7 +82,7 @@ def test_the_image_fails_a_failing_batch_with_hyphenated_inputs(tmp_path: Path, 
         == "The batch failed: 2 failed, more than the 1 allowed; 1 errored, more than the 0 allowed."
     )
     # The verdict, then one annotation per failed or errored test case.
-    assert [c["command"] for c in report["commands"]] == ["add-mask", "error", "error", "error", "error"]
+    assert [c["command"] for c in report["commands"]] == ["add-mask", "add-mask", "error", "error", "error", "error"]
     # The report files land in the mounted workspace, named by the outputs as later steps see them.
     assert (report["outputs"]["junit-path"], report["outputs"]["report-path"]) == ("out/junit.xml", "out/retell.json")
     assert json.loads((tmp_path / "workspace" / "out" / "retell.json").read_text())["verdict"]["result"] == "failed"

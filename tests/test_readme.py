@@ -29,6 +29,10 @@ def unquote(cell: str) -> str:
     return cell[1:-1] if cell.startswith("`") and cell.endswith("`") else cell
 
 
+# Defaults that only the runner can evaluate; outside Actions the code's own default (empty) applies.
+RUNNER_DEFAULTS = {"github-token": "${{ github.token }}"}
+
+
 def test_inputs_table_matches_action_yml_and_the_code() -> None:
     rows = readme_table("Inputs")
     names = [unquote(row[0]) for row in rows]
@@ -39,6 +43,9 @@ def test_inputs_table_matches_action_yml_and_the_code() -> None:
         if spec.get("required"):
             assert default == "(required)"
             assert "default" not in spec
+            assert DEFAULTS[name] == ""
+        elif name in RUNNER_DEFAULTS:
+            assert unquote(default) == spec["default"] == RUNNER_DEFAULTS[name]
             assert DEFAULTS[name] == ""
         elif DEFAULTS[name] == "":
             assert default.startswith("(empty")

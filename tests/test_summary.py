@@ -224,3 +224,24 @@ def test_counts_of_one_read_as_one() -> None:
     summaries = "".join(render(outcome) for outcome in CASES.values())
     assert not re.search(r"\b1 (test cases|more failed or errored test cases)", summaries)
     assert "The 1 test case passed." in render(CASES["passed-one"])
+
+
+# GitHub links (and notifies) `@name` and `@org/team` after rendering, so a backslash before the `@`
+# does not stop it; nothing may leave an `@` directly followed by a character a login can start with.
+MENTION = re.compile(r"@[A-Za-z0-9_-]")
+
+
+@pytest.mark.parametrize("raw", ["@team", "ping @org/team now", "a@b.example", "@@x", "\\@team", "@-x", "@_x"])
+def test_mentions_in_api_text_cannot_notify_anyone(raw: str) -> None:
+    escaped = text(raw)
+    assert not MENTION.search(escaped)
+    html = rendered_html(escaped)
+    assert not MENTION.search(html)
+    assert "<a " not in html
+    # Still readable: only an invisible joiner sits between the `@` and the name.
+    assert re.sub(r"<[^>]+>", "", html).replace("\u200d", "").strip() == raw
+
+
+def test_no_summary_leaves_a_live_mention() -> None:
+    for name, outcome in CASES.items():
+        assert not MENTION.search(render(outcome)), name

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import codes
 from .errors import ApiError, Cancelled, InputError
-from .inputs.config import Config, env_name, load_config, raw_values, report_files
-from .inputs.values import API_KEY_ENV
+from .inputs.config import SECRET_ENV, Config, env_name, load_config, raw_values, report_files
 from .judge.hints import BUG_HINT
 from .retell.listing import RunListing
 from .runner.github import Workflow
@@ -52,7 +51,8 @@ def run(
     """Run the gate once and return its exit code."""
     started = clock()
     workflow = Workflow(env, stream)
-    workflow.mask(env.get(env_name("api-key"), "").strip() or env.get(API_KEY_ENV, "").strip())
+    for name, variable in SECRET_ENV.items():  # the API key and the GitHub token, before anything else
+        workflow.mask(env.get(env_name(name), "").strip() or env.get(variable, "").strip())
     gate = Gate(workflow, clock, sleep, started)
     signals = CancelOnSignal()
     with signals:
@@ -64,10 +64,15 @@ def run(
         try:
             from .runner.publish import report  # loaded when needed: it is not on the way to the first request
 
-            return report(workflow, result, gate.report_files)
+            code = report(workflow, result, gate.report_files)
         except Exception as error:  # the last line of defence: never a traceback, never a green check
             workflow.annotate("error", f"The gate failed to report its result ({type(error).__name__}). {BUG_HINT}")
-            return codes.EXIT_INTERNAL
+            code = codes.EXIT_INTERNAL
+        with contextlib.suppress(Exception):  # the pull-request comment never changes the exit code
+            from .runner.pr_comment import comment_outcome
+
+            comment_outcome(workflow, env, argv, result, started, clock, sleep)
+        return code
 
 
 class Gate:

@@ -18,6 +18,8 @@ from .. import __version__, codes
 from ..errors import InputError
 from .values import (
     API_KEY_ENV,
+    GITHUB_TOKEN_ENV,
+    TRUE_VALUES,
     Limit,
     Secret,
     invalid,
@@ -26,6 +28,7 @@ from .values import (
     parse_batch_job_id,
     parse_bool,
     parse_file_path,
+    parse_github_token,
     parse_limit,
     parse_percentage,
     parse_seconds,
@@ -45,7 +48,12 @@ DEFAULTS: dict[str, str] = {
     "base-url": "https://api.retellai.com",
     "report-path": "",
     "junit-path": "",
+    "comment-on-pr": "false",
+    "github-token": "",  # action.yml's default is `${{ github.token }}`, which only the runner can evaluate
 }
+# Secrets are never flags (a command line is visible to every process); outside Actions each comes
+# from its own variable.
+SECRET_ENV = {"api-key": API_KEY_ENV, "github-token": GITHUB_TOKEN_ENV}
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,10 @@ class Config:
     """Where to write the JSON report, relative to the workspace; empty: no report."""
     junit_path: str
     """Where to write the JUnit XML report, relative to the workspace; empty: no report."""
+    comment_on_pr: bool
+    """Whether to keep one comment with the result on the pull request (runner/pr_comment.py)."""
+    github_token: Secret
+    """For the pull-request comment; empty when none was given."""
 
 
 PARSERS: dict[str, Callable[[str, str], Any]] = {
@@ -81,6 +93,8 @@ PARSERS: dict[str, Callable[[str, str], Any]] = {
     "base-url": parse_base_url,
     "report-path": parse_file_path,
     "junit-path": parse_file_path,
+    "comment-on-pr": parse_bool,
+    "github-token": parse_github_token,
 }
 
 
@@ -89,7 +103,7 @@ def env_name(input_name: str) -> str:
     return "INPUT_" + input_name.replace(" ", "_").upper()
 
 
-BOOLEANS = ("allow-empty", "fail-on-timeout")
+BOOLEANS = ("allow-empty", "fail-on-timeout", "comment-on-pr")
 # --help, per input: what a value means (argparse formats these with %, hence %%).
 HELP: dict[str, str] = {
     "batch-job-id": "the test_case_batch_job_id to wait for (required)",
@@ -103,6 +117,8 @@ HELP: dict[str, str] = {
     "base-url": "the API root (plain http:// only to a loopback address)",
     "report-path": "write a JSON report to this file, inside the workspace (GITHUB_WORKSPACE, else the current folder)",
     "junit-path": "write a JUnit XML report to this file, inside the workspace",
+    "comment-on-pr": "keep one comment with the result on the pull request (token from GITHUB_TOKEN); "
+    "alone, the flag means true",
 }
 EPILOG = f"""\
 Limits: N is a count of test cases (--max-failures 2 allows two failed test cases); N% is a share
@@ -132,12 +148,13 @@ def argument_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,  # `--max-failure` must be an error, not quietly `--max-failures`
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Wait for a Retell batch test and exit non-zero when it fails the thresholds.\n"
-        f"Each flag overrides the matching INPUT_* variable; the API key is read from {API_KEY_ENV}.",
+        f"Each flag overrides the matching INPUT_* variable; the API key is read from {API_KEY_ENV}, "
+        f"the GitHub token from {GITHUB_TOKEN_ENV}.",
         epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     for name, default in DEFAULTS.items():
-        if name == "api-key":
+        if name in SECRET_ENV:  # secrets never on a command line, which every process can read
             continue
         shown = f"{HELP.get(name, '')} (default: {default or 'empty'})".lstrip()
         if name in BOOLEANS:  # `--allow-empty` alone means true; `--allow-empty false` still works
@@ -156,8 +173,8 @@ def raw_values(env: Mapping[str, str], argv: Sequence[str]) -> dict[str, str]:
         given = flags.get(name.replace("-", "_"))
         if given is None:
             given = env.get(env_name(name), "")
-        if name == "api-key" and not given.strip():
-            given = env.get(API_KEY_ENV, "")
+        if name in SECRET_ENV and not given.strip():
+            given = env.get(SECRET_ENV[name], "")
         values[name] = given.strip() or default
     return values
 
@@ -165,6 +182,8 @@ def raw_values(env: Mapping[str, str], argv: Sequence[str]) -> dict[str, str]:
 def load_config(env: Mapping[str, str], argv: Sequence[str]) -> Config:
     """Parse and validate every input; the first bad one raises InputError."""
     values = raw_values(env, argv)
+    if values["comment-on-pr"] not in TRUE_VALUES:
+        values["github-token"] = ""  # not used, so never checked: an unused input cannot fail the gate
     fields = {name.replace("-", "_"): PARSERS[name](name, text) for name, text in values.items()}
     if fields["report_path"] and fields["report_path"] == fields["junit_path"]:
         raise invalid("junit-path", values["junit-path"], "expected a different file than `report-path`")

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from ..errors import InputError
 
 API_KEY_ENV = "RETELL_API_KEY"
+GITHUB_TOKEN_ENV = "GITHUB_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 BATCH_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 TRUE_VALUES = ("true", "True", "TRUE")
 FALSE_VALUES = ("false", "False", "FALSE")
@@ -123,6 +124,16 @@ def parse_api_key(name: str, value: str) -> Secret:
     if not re.fullmatch(r"[\x21-\x7e]{1,512}", value):
         raise InputError(
             f"Input `{name}` is not a valid API key: expected up to 512 visible ASCII characters, "
+            "without spaces, line breaks or quotes around it."
+        )
+    return Secret(value)
+
+
+def parse_github_token(name: str, value: str) -> Secret:
+    """A GitHub token, or empty (then no comment can be posted: a warning says so, never a failure)."""
+    if value and not re.fullmatch(r"[\x21-\x7e]{1,1024}", value):
+        raise InputError(
+            f"Input `{name}` is not a valid token: expected up to 1024 visible ASCII characters, "
             "without spaces, line breaks or quotes around it."
         )
     return Secret(value)

@@ -12,6 +12,9 @@ _ACTIVE = re.compile(r"([\\`*_\[\]|~#!@$])")
 # Markup that depends on its neighbours: autolinks (`http://`, `www.`) and list markers at the start.
 _AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)")
 _LIST_MARKER = re.compile(r"^([-+])|^(\d+)([.)])")
+# GitHub finds `@name` and `@org/team` in the rendered text, after a backslash escape is gone, and
+# notifies them. A zero-width joiner after the `@` breaks the mention and stays invisible.
+ZERO_WIDTH_JOINER = "\u200d"
 
 
 def utf8_size(value: str) -> int:
@@ -22,7 +25,7 @@ def utf8_size(value: str) -> int:
 def text(value: str) -> str:
     """One line of literal text, safe inline, in a table cell or in a heading."""
     one_line = " ".join(value.encode("utf-8", "replace").decode("utf-8").split())
-    escaped = _ACTIVE.sub(r"\\\1", one_line)
+    escaped = _ACTIVE.sub(r"\\\1", one_line).replace("@", "@" + ZERO_WIDTH_JOINER)
     escaped = _AUTOLINK.sub(lambda m: "\\" + m.group(0), escaped)
     escaped = _LIST_MARKER.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", escaped)
     return html.escape(escaped, quote=False)
