@@ -7,6 +7,7 @@ bash, in a copy of the repository, with the variables the runner would give them
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -233,3 +234,39 @@ def test_release_jobs_get_only_the_permissions_they_use() -> None:
         for used in job["steps"]:
             if used.get("uses", "").startswith("actions/checkout@"):
                 assert used["with"]["persist-credentials"] is False
+
+
+def registry(tmp_path: Path, platforms: dict[str, int]) -> dict[str, str]:
+    """A fake `docker` whose `buildx imagetools inspect --raw REF` answers like GHCR after the push."""
+    answers: dict[str, Any] = {f"{IMAGE}:{__version__}": {"manifests": []}}
+    for number, (arch, size) in enumerate({**platforms, "unknown": 1000}.items()):
+        digest = f"sha256:{number:064x}"
+        answers[f"{IMAGE}:{__version__}"]["manifests"].append({"digest": digest, "platform": {"architecture": arch}})
+        layers = [{"size": size // 2}, {"size": size - size // 2 - 500}]
+        answers[f"{IMAGE}@{digest}"] = {"config": {"size": 500}, "layers": layers}
+    (tmp_path / "answers.json").write_text(json.dumps(answers))
+    docker = tmp_path / "bin" / "docker"
+    docker.parent.mkdir()
+    docker.write_text(
+        f"#!{sys.executable}\nimport json, sys\n"
+        f"print(json.dumps(json.load(open({str(tmp_path / 'answers.json')!r}))[sys.argv[-1]]))\n"
+    )
+    docker.chmod(0o755)
+    return {"PATH": f"{docker.parent}:/usr/bin:/bin", "IMAGE": IMAGE, "VERSION": __version__}
+
+
+@pytest.mark.parametrize(
+    ("platforms", "released"),
+    [
+        ({"amd64": 48_000_000, "arm64": 60_000_000}, True),
+        ({"amd64": 48_000_000, "arm64": 60_000_001}, False),
+        ({"amd64": 48_000_000}, False),  # an architecture missing
+    ],
+)
+def test_an_image_over_60_mb_compressed_is_not_released(
+    tmp_path: Path, platforms: dict[str, int], released: bool
+) -> None:
+    env = registry(tmp_path, platforms)
+    size_check = "Check each platform's compressed size (at most 60 MB)"
+    done, _ = run_step("image", size_check, repository_copy(tmp_path), **env)
+    assert (done.returncode == 0) == released, done.stdout + done.stderr
