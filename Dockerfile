@@ -1,5 +1,6 @@
-# The action's image. The runner builds it on every job, so it stays small and quick to build:
-# a slim Python base, hash-pinned runtime requirements, and only the code that runs.
+# The action's image. A release pushes it prebuilt to GHCR (.github/workflows/release.yml); from
+# main, the runner builds it in every job. Either way it stays small and quick to build: a slim
+# Python base, hash-pinned runtime requirements, and only the code that runs.
 FROM python:3.12-slim-bookworm
 
 ENV PYTHONUNBUFFERED=1 \

@@ -7,6 +7,7 @@
     python3 dev.py golden   rewrite the summary golden files in tests/golden/ (review the diff)
     python3 dev.py reliability   run the fault catalogue and write docs/reliability.md
     python3 dev.py bench    run the benchmarks and write docs/performance.md (takes several minutes)
+    python3 dev.py bench-startup   the image's start-up and size (run-action, as root): end of docs/performance.md
     python3 dev.py lock     regenerate requirements.txt (pinned, hashed) from requirements.in
 
 The first run creates .venv and installs the pinned requirements into it; later runs reuse it
@@ -77,6 +78,7 @@ def check(command: str = "check") -> None:
     run(bin_dir / "ruff", "format", "--check", ".")
     run(bin_dir / "mypy")
     run(bin_dir / "check-jsonschema", "--builtin-schema", "vendor.github-actions", "action.yml")
+    run(bin_dir / "check-jsonschema", "--builtin-schema", "vendor.dependabot", ".github/dependabot.yml")
     run(bin_dir / "hadolint", "Dockerfile")
     run(bin_dir / "zizmor", "--offline", "--quiet", ".")
     workflows = sorted(str(p.relative_to(ROOT)) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
@@ -107,6 +109,10 @@ def reliability() -> None:
 
 def bench() -> None:
     run(PYTHON, "bench/run.py")
+
+
+def bench_startup(extra: list[str]) -> None:
+    run(PYTHON, "bench/startup.py", *extra)
 
 
 def demo() -> None:
@@ -141,6 +147,7 @@ def main() -> None:
         "lock": lock,
         "reliability": reliability,
         "bench": bench,
+        "bench-startup": lambda: bench_startup(extra),
     }
     if command not in commands:
         sys.exit(__doc__)
