@@ -39,7 +39,7 @@ def list_test_case_definitions(client: RetellClient, engine: Engine, deadline: f
     """Every test case definition of the engine, in Retell's order (the engine's version is not a filter)."""
     from .start_models import DefinitionPage
 
-    what = f"the test case definitions of {engine.type} {engine.engine_id}"
+    what = f"test case definitions of {engine.type} {engine.engine_id}"
     return _list_all(
         client,
         f"/v2/list-test-case-definitions?{urlencode(engine.query())}",
@@ -55,7 +55,7 @@ def list_batch_tests(client: RetellClient, engine: Engine, deadline: float) -> t
     from .start_models import BatchPage
 
     version = {"version": str(engine.version)} if engine.version is not None else {}
-    what = f"the batch tests of {engine.label()}"
+    what = f"batch tests of {engine.label()}"
     return _list_all(
         client,
         f"/v2/list-batch-tests?{urlencode(engine.query() | version)}",

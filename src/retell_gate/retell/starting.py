@@ -103,7 +103,7 @@ def create_batch_test(
         answer = client.send("POST", "/create-batch-test", deadline, MAX_BODY_BYTES, body, resend_if_unsure=False)
     except (MaybeArrived, ResponseTooLarge) as unsure:
         return recover(unsure.message)
-    what = f"starting a batch of {len(ids)} test cases for {engine.label()}"
+    what = f"a new batch of {len(ids)} test cases for {engine.label()}"
     if not 200 <= answer.status < 300:
         raise refusal(answer, what, CREATE_HINTS)  # Retell said no: nothing was created
     try:
