@@ -145,8 +145,11 @@ def test_an_engine_without_definitions_lists_none(simulator: Simulator) -> None:
 
 def test_an_unknown_engine_is_retells_404_with_a_hint(simulator: Simulator) -> None:
     with pytest.raises(ApiError, match="HTTP 404") as caught:
-        list_test_case_definitions(real_client(simulator.url), Engine("retell-llm", "llm_nowhere"), soon())
+        list_test_case_definitions(real_client(simulator.url), Engine("retell-llm", "llm_demo&version=1"), soon())
     assert "engine's ID" in caught.value.hint
+    assert simulator.calls == [
+        ("GET", "/v2/list-test-case-definitions?type=retell-llm&llm_id=llm_demo%26version%3D1&limit=1000")
+    ]
 
 
 def test_name_globs_select_among_an_engines_definitions(simulator: Simulator) -> None:

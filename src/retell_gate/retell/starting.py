@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .engines import Engine
     from .models import BatchTest
 
+__all__ = ["MAX_DEFINITIONS", "StartUncertain", "Started", "create_batch_test"]
+
 MAX_DEFINITIONS = 200  # Retell's documented limit per batch (its specification allows 1000)
 CREATE_HINTS = {
     400: "Check `test-case-definition-ids`: each must be a definition of this engine (at most 200 a batch).",
