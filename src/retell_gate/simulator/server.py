@@ -29,7 +29,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .engines import ENGINES
 from .scenarios import SCENARIOS, Frame, Scenario, Timed, batch_body, find, run_body
 from .starts import Starts
 
@@ -228,7 +227,6 @@ def main() -> None:
     args = parser.parse_args()
     simulator = Simulator(args.api_key, args.port)
     print(f"Retell simulator on {simulator.url} (API key {args.api_key!r}); scenarios: {', '.join(SCENARIOS)}")
-    print(f"Start mode: agents agent_<script>, engines llm_<script>; scripts: {', '.join(ENGINES)}")
     print("Stop it with Ctrl-C.", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         simulator.serve_forever()
