@@ -15,8 +15,9 @@ from urllib.parse import quote, urlencode
 from .. import __version__
 from ..errors import ApiError
 from ..net.retry import MAX_ATTEMPTS
-from ..net.transport import Answer, Messages, ResponseTooLarge, Transport, error_message
+from ..net.transport import Answer, Messages, Transport, error_message
 from .listing import RunListing
+from .pages import BrokenPagination, iter_pages
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -97,7 +98,7 @@ class RetellClient:
         try:
             batch = BatchTest.model_validate(body)
         except ValidationError as error:
-            problem = f"Retell's answer for batch {batch_job_id} is malformed: {_describe(error)}."
+            problem = f"Retell's answer for batch {batch_job_id} is malformed: {describe(error)}."
             raise ApiError(problem, SCHEMA_HINT) from None
         if batch.test_case_batch_job_id != batch_job_id:
             raise ApiError(f"Retell answered with a different batch than {batch_job_id} was asked for.", SCHEMA_HINT)
@@ -106,31 +107,40 @@ class RetellClient:
     def list_test_runs(self, batch_job_id: str, deadline: float) -> RunListing:
         """Every test run of the batch, page by page; a broken or endless pagination stops with a problem."""
         runs: dict[str, TestRun] = {}
-        key: str | None = None
-        seen_keys: set[str] = set()
-        limit = PAGE_LIMIT
+
+        def fetch(key: str | None, limit: int) -> RunPage:
+            return self._get_page(batch_job_id, key, limit, deadline)
+
+        pages = iter_pages(fetch, "test runs", max_pages=MAX_PAGES, limit=PAGE_LIMIT, min_limit=MIN_PAGE_LIMIT)
         try:
-            for _ in range(MAX_PAGES):
-                try:
-                    page = self._get_page(batch_job_id, key, limit, deadline)
-                except ResponseTooLarge:
-                    if limit <= MIN_PAGE_LIMIT:
-                        raise
-                    limit = max(MIN_PAGE_LIMIT, limit // 4)  # ask again for the same page, smaller
-                    continue
-                for run in page.items:
+            for items in pages:
+                for run in items:
                     runs.setdefault(run.test_case_job_id, run)
-                if not page.has_more:
-                    return RunListing(tuple(runs.values()))
-                if not page.pagination_key or page.pagination_key in seen_keys:
-                    return RunListing(tuple(runs.values()), "Retell's pagination of the test runs repeated itself")
-                seen_keys.add(page.pagination_key)
-                key = page.pagination_key
+        except BrokenPagination as error:
+            return RunListing(tuple(runs.values()), error.message)
         except ApiError as error:
             if not runs:
                 raise
             return RunListing(tuple(runs.values()), f"listing the test runs stopped: {error.message}")
-        return RunListing(tuple(runs.values()), f"Retell's pagination of the test runs went past {MAX_PAGES} pages")
+        return RunListing(tuple(runs.values()))
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        deadline: float,
+        max_bytes: int,
+        json_body: Any = None,
+        *,
+        resend_if_unsure: bool = True,
+    ) -> Answer:
+        """One request to `path` (percent-encoded, query included) under the API root, for the other endpoints.
+
+        The answer comes back whatever its status (see net/transport.py for what is retried); the
+        start-mode endpoints (engines.py, catalog.py, starting.py) read it with their own hints.
+        """
+        url = f"{self._base_url}{path}"
+        return self._transport.send(method, url, deadline, max_bytes, json_body, resend_if_unsure=resend_if_unsure)
 
     def _get_page(self, batch_job_id: str, key: str | None, limit: int, deadline: float) -> RunPage:
         query = {"limit": str(limit)} | ({"pagination_key": key} if key else {})
@@ -143,7 +153,7 @@ class RetellClient:
         try:
             return RunPage.model_validate(body)
         except ValidationError as error:
-            raise ApiError(f"Retell's list of test runs is malformed: {_describe(error)}.", SCHEMA_HINT) from None
+            raise ApiError(f"Retell's list of test runs is malformed: {describe(error)}.", SCHEMA_HINT) from None
 
     def _get_json(self, url: str, deadline: float, max_bytes: int, tries: int | None = None) -> Any:
         answer = self._transport.send("GET", url, deadline, max_bytes, tries=MAX_ATTEMPTS if tries is None else tries)
@@ -161,7 +171,7 @@ def _interpret(answer: Answer) -> Any:
     raise ApiError(f"Retell refused the request: HTTP {status}{message}.", hint)
 
 
-def _describe(error: ValidationError) -> str:
+def describe(error: ValidationError) -> str:
     """Which fields were wrong, named by their path, without echoing the values."""
     problems = []
     for item in error.errors()[:5]:

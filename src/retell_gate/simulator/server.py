@@ -8,6 +8,10 @@ as Retell's specification says: `limit` from 1 to 1000, default 50; `pagination_
 or `failing-<anything>` for a fresh batch with the same script. Every read of a batch moves it one
 frame along its script, so a run sees it progress; the last frame repeats. Requests without
 `Authorization: Bearer <api key>` get Retell's 401, unknown scenarios its 404.
+
+Start mode's endpoints (get-agent, list-test-case-definitions, create-batch-test, list-batch-tests)
+and the batches they create are starts.py's; their agents and engines, engines.py's. `calls`
+records every request as (method, path with query), so a test can count the POSTs.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .scenarios import SCENARIOS, Frame, Scenario, Timed, batch_body, find, run_body
+from .starts import Starts
 
 Answer = tuple[int, dict[str, str], bytes]
 BATCH_PATH = "/get-batch-test/"
 RUNS_PATH = "/v2/list-test-runs/"
+MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def error_body(message: str) -> bytes:
@@ -47,6 +53,8 @@ class Simulator:
     def __init__(self, api_key: str = "sim-key", port: int = 0, tls: ssl.SSLContext | None = None) -> None:
         self.api_key = api_key
         self.requests: list[tuple[str, str]] = []  # (path with query, Authorization header), in order
+        self.calls: list[tuple[str, str]] = []  # (method, path with query), in order
+        self.starts = Starts()
         self.redirect_target = "http://127.0.0.2:9"  # where the "redirect" scenario points
         self._polls: Counter[str] = Counter()
         self.started: dict[str, float] = {}  # timed batches: when their clock started (time.monotonic)
@@ -75,12 +83,16 @@ class Simulator:
     def serve_forever(self) -> None:
         self._server.serve_forever()
 
-    def answer(self, target: str, authorization: str) -> Answer:
-        """Status, headers and body for one GET."""
+    def answer(self, target: str, authorization: str, method: str = "GET", body: bytes = b"") -> Answer:
+        """Status, headers and body for one request."""
         with self._lock:
             self.requests.append((target, authorization))
+            self.calls.append((method, target))
         if authorization != f"Bearer {self.api_key}":
             return 401, {}, error_body("API key is missing or invalid.")
+        started = self.starts.answer(method, target, body)
+        if started is not None or method != "GET":
+            return started or (404, {}, error_body("The requested resource was not found."))
         parts = urlsplit(target)
         for prefix, serve in ((BATCH_PATH, self._batch), (RUNS_PATH, self._runs)):
             batch_id = parts.path.removeprefix(prefix) if parts.path.startswith(prefix) else ""
@@ -155,7 +167,15 @@ def _handler_for(simulator: Simulator) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # the name http.server looks for
-            status, headers, body = simulator.answer(self.path, self.headers.get("Authorization", ""))
+            self._reply(simulator.answer(self.path, self.headers.get("Authorization", "")))
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            request = self.rfile.read(min(length, MAX_REQUEST_BYTES)) if length > 0 else b""
+            self._reply(simulator.answer(self.path, self.headers.get("Authorization", ""), "POST", request))
+
+        def _reply(self, answer: Answer) -> None:
+            status, headers, body = answer
             fault = headers.pop("X-Socket-Fault", "")
             if fault:
                 misbehave(self, fault)
