@@ -1,0 +1,100 @@
+"""Start mode, step by step: which engine and version, which definitions, then the batches started.
+
+    plan = Starter(...).plan(target)     # reads the agent and the definitions; starts nothing
+    ids = starter.start(plan)            # one batch after the other, each sent at most once
+
+Every batch started is kept in `started` as soon as Retell answers, so that a failure, a timeout or
+a cancel half-way still reports the batches that keep running (and billing) in Retell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .inputs.target import StartFor
+from .plan.selection import select, split_batches
+
+if TYPE_CHECKING:
+    from .retell.client import RetellClient
+    from .retell.engines import Engine
+    from .retell.start_models import Definition
+    from .retell.starting import Started
+
+
+@dataclass(frozen=True)
+class StartPlan:
+    """What start mode will run: the engine at an exact version (when known), and the batches."""
+
+    engine: Engine
+    agent: str
+    """`agent agent_123 (name) version 7` when an agent named the engine; empty otherwise."""
+    definitions: tuple[Definition, ...]
+    batches: tuple[tuple[str, ...], ...]
+    """The definition IDs of each batch to start, at most 200 each, in order."""
+    unmatched_patterns: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """One sentence: what would run against what."""
+        engine = self.engine.label() + (f" (the engine of {self.agent})" if self.agent else "")
+        count = len(self.definitions)
+        batches = "1 batch" if len(self.batches) == 1 else f"{len(self.batches)} batches"
+        cases = "1 test case" if count == 1 else f"{count} test cases"
+        return f"{cases} in {batches} against {engine}"
+
+
+@dataclass
+class Starter:
+    """Plans and starts the batches of one run; `started` grows as Retell answers."""
+
+    client: RetellClient
+    deadline: float
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    warn: Callable[[str], None]
+    started: list[Started] = field(default_factory=list)
+
+    def plan(self, target: StartFor) -> StartPlan:
+        """Resolve the engine and the selection; raises ApiError or SelectionError, having started nothing."""
+        from .retell.catalog import list_test_case_definitions
+        from .retell.engines import Engine, get_agent
+
+        agent = ""
+        if target.kind == "agent":
+            found = get_agent(self.client, target.id, target.version, self.deadline)
+            engine = found.engine
+            name = f" ({found.agent_name})" if found.agent_name else ""
+            shown_version = found.agent_version if found.agent_version is not None else engine.version
+            agent = f"agent {found.agent_id}{name} version {shown_version}"
+        else:
+            engine = Engine(target.kind, target.id, target.version)
+        definitions = list_test_case_definitions(self.client, engine, self.deadline)
+        selection = select(definitions, target.definition_ids, target.name_patterns, engine.label())
+        for pattern in selection.unmatched_patterns:
+            self.warn(f"The `test-names` pattern {pattern!r} matched no test case definition of {engine.label()}.")
+        ids = [definition.test_case_definition_id for definition in selection.definitions]
+        return StartPlan(engine, agent, selection.definitions, tuple(split_batches(ids)), selection.unmatched_patterns)
+
+    def start(self, plan: StartPlan) -> tuple[str, ...]:
+        """Start every batch of the plan, one after the other; the first failure stops the rest."""
+        from .retell.starting import create_batch_test
+
+        for definition_ids in plan.batches:
+            started = create_batch_test(
+                self.client,
+                definition_ids,
+                plan.engine,
+                self.deadline,
+                already_started=self.started_ids,
+                clock=self.clock,
+                sleep=self.sleep,
+            )
+            self.started.append(started)
+            if started.recovered:
+                self.warn(started.recovered)
+        return self.started_ids
+
+    @property
+    def started_ids(self) -> tuple[str, ...]:
+        return tuple(started.batch_id for started in self.started)
