@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from retell_gate.plan.selection import SelectionError, select, split_batches, split_ids, split_patterns
+from retell_gate.plan.selection import SelectionError, select, split_batches
 
 ENGINE = "retell-llm llm_1 version 4"
 
@@ -27,15 +27,6 @@ DEFS = [
 
 def names(chosen: tuple[Def, ...]) -> list[str]:
     return [definition.test_case_definition_id for definition in chosen]
-
-
-def test_ids_are_split_on_commas_spaces_and_newlines_each_once() -> None:
-    assert split_ids(" tcd_1,tcd_2\n tcd_3 ,, tcd_1\r\n\ttcd_4 ") == ("tcd_1", "tcd_2", "tcd_3", "tcd_4")
-    assert split_ids(" \n ,") == ()
-
-
-def test_patterns_are_one_a_line() -> None:
-    assert split_patterns("booking:*\n\n  smoke: *  \r\n*, *\n") == ("booking:*", "smoke: *", "*, *")
 
 
 def test_no_ids_and_no_patterns_select_every_definition_in_order() -> None:

@@ -9,7 +9,8 @@ import pytest
 import requests_mock as rm
 
 from retell_gate.errors import ApiError
-from retell_gate.plan.selection import SelectionError, select, split_patterns
+from retell_gate.inputs.target import parse_patterns
+from retell_gate.plan.selection import SelectionError, select
 from retell_gate.retell import catalog as catalog_module
 from retell_gate.retell.catalog import list_batch_tests, list_test_case_definitions
 from retell_gate.retell.client import RetellClient
@@ -155,7 +156,9 @@ def test_an_unknown_engine_is_retells_404_with_a_hint(simulator: Simulator) -> N
 def test_name_globs_select_among_an_engines_definitions(simulator: Simulator) -> None:
     engine = Engine("retell-llm", "llm_named", 3)
     definitions = list_test_case_definitions(real_client(simulator.url), engine, soon())
-    chosen = select(definitions, (), split_patterns("booking:*\n*[[]priority]\n  nothing*  \n"), engine.label())
+    chosen = select(
+        definitions, (), parse_patterns("test-names", "booking:*\n*[[]priority]\n  nothing*  \n"), engine.label()
+    )
     assert [d.name for d in chosen.definitions] == [
         "booking: table for two",
         "booking: moves to Friday",

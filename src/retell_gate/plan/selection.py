@@ -1,12 +1,11 @@
 """Choosing the test case definitions to run, and splitting them into batches Retell accepts (pure).
 
-    ids = split_ids(config_text)                    # `test-case-definition-ids`
-    patterns = split_patterns(config_text)          # `test-names`
-    chosen = select(definitions, ids, patterns, searched=engine.label())
+    chosen = select(definitions, target.definition_ids, target.name_patterns, searched=engine.label())
     for chunk in split_batches([d.test_case_definition_id for d in chosen.definitions]): ...
 
 `definitions` is the engine's listing (retell/catalog.py); anything with a `test_case_definition_id`
-and a `name` will do. Decisions: IDs keep the order they were given in (a repeat counts once);
+and a `name` will do; the IDs and patterns come parsed from inputs/target.py. Decisions: IDs keep
+the order they were given in (a repeat counts once);
 patterns are `fnmatch` globs matched case-sensitively against the whole name (`*` for any text,
 `?` one character, `[abc]` a set), and a definition is kept when any pattern matches. A selection
 that is empty, or names an ID the engine does not have, raises SelectionError before anything
@@ -15,7 +14,6 @@ is started.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -49,16 +47,6 @@ class Selection(Generic[D]):
     """The chosen definitions, in the order of the IDs given, else in the engine's order."""
     unmatched_patterns: tuple[str, ...] = ()
     """`test-names` patterns that matched no definition (worth a warning: a typo narrows silently)."""
-
-
-def split_ids(text: str) -> tuple[str, ...]:
-    """IDs separated by commas, spaces or newlines, each once, in order."""
-    return tuple(dict.fromkeys(part for part in re.split(r"[,\s]+", text) if part))
-
-
-def split_patterns(text: str) -> tuple[str, ...]:
-    """Glob patterns, one a line; surrounding blanks and empty lines are dropped."""
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
 def select(definitions: Sequence[D], ids: Sequence[str], patterns: Sequence[str], searched: str) -> Selection[D]:
