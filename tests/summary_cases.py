@@ -7,7 +7,7 @@ import dataclasses
 from retell_gate.judge.outcome import Outcome, WriteProblem
 from retell_gate.judge.verdict import decide
 from retell_gate.retell.listing import RunListing
-from tests.factories import batch, config, make_run
+from tests.factories import batch, config, make_run, one, with_listing
 
 HOSTILE = "<img src=x onerror=alert(1)> | ## ![x](http://evil) `code` *bold* @team www.evil.test &amp;\n# heading"
 
@@ -19,7 +19,7 @@ def _judged(inputs: dict[str, str], listing: RunListing | None = None, **counts:
     verdict = decide(judged, config(**inputs), listing)
     result = "passed" if verdict.passed else "failed"
     code = 0 if verdict.passed else 1
-    return Outcome(result, verdict.reason, code, "batch_1", 83.4, judged, verdict, "", verdict.warnings, listing)
+    return Outcome(result, verdict.reason, code, one(read=judged, listing=listing), 83.4, verdict, "", verdict.warnings)
 
 
 CASES: dict[str, Outcome] = {
@@ -35,22 +35,21 @@ CASES: dict[str, Outcome] = {
         "timed-out",
         "The batch was still running when the timeout (1800 s) ran out. 4 of 10 test cases had finished.",
         4,
-        "batch_1",
+        one(read=batch(status="in_progress", passed=4, total=10)),
         1800.2,
-        batch(status="in_progress", passed=4, total=10),
     ),
     "input-error": Outcome(
         "error",
         "Input `max-failures` is 'lots': expected a whole number of test cases (e.g. 2).",
         2,
-        "batch_1",
+        one(),
         0.01,
     ),
     "api-error": Outcome(
         "error",
         f"Retell refused the request: HTTP 404: {HOSTILE}",
         3,
-        "batch_1",
+        one(),
         2.0,
         hint="Check `batch-job-id`, and that the `api-key` belongs to the workspace that ran the batch.",
     ),
@@ -58,30 +57,30 @@ CASES: dict[str, Outcome] = {
         "cancelled",
         "The gate was cancelled (SIGTERM) before the batch finished.",
         143,
-        "batch_1",
+        one(read=batch(status="in_progress", passed=1, failed=1, total=10)),
         3725.0,
-        batch(status="in_progress", passed=1, failed=1, total=10),
     ),
     "hostile-engine": Outcome(
         "error",
         "Retell's answer for batch batch_1 is malformed.",
         3,
-        "batch_1",
+        one(read=batch(status=HOSTILE, response_engine={"type": HOSTILE, "conversation_flow_id": HOSTILE})),
         1.0,
-        batch(status=HOSTILE, response_engine={"type": HOSTILE, "conversation_flow_id": HOSTILE, "version": None}),
         warnings=(f"Retell reports a batch status this gate does not know: {HOSTILE!r}",),
     ),
     "conversation-flow": Outcome(
         "passed",
         "All 3 test cases passed.",
         0,
-        "batch_cf",
-        45.0,
-        batch(
-            passed=3,
-            batch_id="batch_cf",
-            response_engine={"type": "conversation-flow", "conversation_flow_id": "cf_123", "version": None},
+        one(
+            "batch_cf",
+            batch(
+                passed=3,
+                batch_id="batch_cf",
+                response_engine={"type": "conversation-flow", "conversation_flow_id": "cf_123", "version": None},
+            ),
         ),
+        45.0,
     ),
 }
 
@@ -139,8 +138,8 @@ CASES |= {
         passed=8,
         total=9,
     ),
-    "timed-out-with-runs": dataclasses.replace(CASES["timed-out"], listing=TIMED_OUT_RUNS),
-    "timed-out-unlisted": dataclasses.replace(CASES["timed-out"], listing=UNAVAILABLE),
+    "timed-out-with-runs": with_listing(CASES["timed-out"], TIMED_OUT_RUNS),
+    "timed-out-unlisted": with_listing(CASES["timed-out"], UNAVAILABLE),
     "report-not-written": dataclasses.replace(
         _with_runs(RUN_LISTING, {"max_failures": "1"}, passed=2, failed=3, errored=1),
         reports=(("junit-path", "retell/junit.xml"),),

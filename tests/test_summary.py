@@ -14,7 +14,7 @@ from retell_gate.judge.verdict import decide
 from retell_gate.report.markdown import text
 from retell_gate.report.summary import BUDGET_BYTES, duration, render
 from retell_gate.retell.listing import RunListing
-from tests.factories import batch, config, make_run
+from tests.factories import batch, config, make_run, one
 from tests.summary_cases import CASES, HOSTILE
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -154,11 +154,9 @@ def big_outcome(runs: int, explanation_chars: int) -> Outcome:
         "failed",
         "The batch failed.",
         1,
-        "batch_1",
+        one(read=judged, listing=listing),
         10.0,
-        judged,
         decide(judged, config()),
-        listing=listing,
         reports=(("junit-path", "retell-junit.xml"),),
     )
 

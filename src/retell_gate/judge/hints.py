@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import codes
-from .runs import failing_runs
 
 if TYPE_CHECKING:
     from .outcome import Outcome
@@ -47,9 +46,8 @@ def _failed(outcome: Outcome) -> str:
     counts = outcome.counts
     if counts is not None and counts.total == 0:
         return EMPTY_HINT
-    runs = outcome.listing.runs if outcome.listing is not None else ()
-    if failing_runs(runs):
+    if outcome.failing:
         return TABLE_HINT  # the summary's table of failed and errored test cases is there
-    if any(run.outcome == "not-finished" for run in runs):
+    if any(run.outcome == "not-finished" for _, run in outcome.runs):
         return UNFINISHED_HINT
     return DASHBOARD_HINT
