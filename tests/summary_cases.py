@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from retell_gate.judge.batches import GatedBatch, unfinished_sentence
 from retell_gate.judge.outcome import Outcome, WriteProblem
-from retell_gate.judge.verdict import decide
+from retell_gate.judge.verdict import decide, decide_batches
 from retell_gate.retell.listing import RunListing
 from tests.factories import batch, config, make_run, one, with_listing
 
@@ -144,5 +145,61 @@ CASES |= {
         _with_runs(RUN_LISTING, {"max_failures": "1"}, passed=2, failed=3, errored=1),
         reports=(("junit-path", "retell/junit.xml"),),
         write_problems=(WriteProblem("report-path", "out/retell.json", "{} is a file, not a folder", "out"),),
+    ),
+}
+
+
+# Several batches, judged together as the gate judges them.
+def _several(inputs: dict[str, str], *batches: GatedBatch) -> Outcome:
+    verdict = decide_batches(batches, config(**inputs))
+    result, code = ("passed", 0) if verdict.passed else ("failed", 1)
+    return Outcome(result, verdict.reason, code, batches, 125.0, verdict, "", verdict.warnings)
+
+
+def _gated(batch_id: str, listing: RunListing | None, **counts: object) -> GatedBatch:
+    return GatedBatch(batch_id, batch(batch_id=batch_id, **counts), listing)  # type: ignore[arg-type]
+
+
+def _timed_out(*batches: GatedBatch) -> Outcome:
+    reason = unfinished_sentence(batches, "when the timeout (600 s) ran out")
+    return Outcome("timed-out", reason, 4, batches, 600.0)
+
+
+OTHER_ENGINE = {"type": "conversation-flow", "conversation_flow_id": "cf_support", "version": 7}
+CASES |= {
+    # 2 failures in one batch and 1 in another: each within `max-failures: 2`, the total is not.
+    "several-failed": _several(
+        {"max_failures": "2", "max_errors": "5%"},
+        _gated(
+            "batch_booking",
+            _runs(("fail", "Moves a booking", "Wrong day."), ("fail", "Cancels", None), ("pass", "Books", None)),
+            passed=1,
+            failed=2,
+        ),
+        _gated(
+            "batch_support",
+            _runs(("fail", "Moves a booking", "Never asked."), ("pass", "Greets", None)),
+            passed=1,
+            failed=1,
+        ),
+        _gated(
+            "batch_flow",
+            RunListing((), "Retell refused the request: HTTP 500: down."),
+            passed=20,
+            response_engine=OTHER_ENGINE,
+        ),
+    ),
+    # Time ran out with one batch complete, one running and one never read.
+    "several-timed-out": _timed_out(
+        _gated("batch_a", _runs(("pass", "Done", None)), passed=10),
+        _gated(
+            "batch_b",
+            _runs(("in_progress", "Going", None), ("fail", "Broke", "No.")),
+            status="in_progress",
+            passed=1,
+            failed=1,
+            total=20,
+        ),
+        GatedBatch("batch_c"),
     ),
 }

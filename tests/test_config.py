@@ -142,7 +142,7 @@ def test_bad_values_name_the_input_the_value_and_what_is_allowed(name: str, valu
 
 
 def test_missing_batch_job_id_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="None of the inputs that say what to test is set: .*`batch-job-id`"):
+    with pytest.raises(InputError, match=r"None of the inputs that say what to test is set: .*`batch-job-id`"):
         load_config({"INPUT_API-KEY": KEY}, [])
 
 

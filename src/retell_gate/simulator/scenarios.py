@@ -125,6 +125,14 @@ SCENARIOS: dict[str, Scenario] = {
     "rate-edge": Scenario([Frame("complete", 1999, 1, 0, 2000)]),  # a pass rate of exactly 99.95%
     "single": Scenario([Frame("complete", 1, 0, 0, 1)]),
     "stuck-passing": Scenario([Frame("in_progress", 1, 0, 0)]),
+    # Three failures at the second read, then a long way to go: what `fail-fast` stops early on.
+    "fails-early": Scenario(
+        [
+            Frame("in_progress", 0, 0, 0, 20),
+            *(Frame("in_progress", passed, 3, 0, 20) for passed in range(1, 17)),
+            Frame("complete", 17, 3, 0, 20),
+        ]
+    ),
     "runs-broken": Scenario([Frame("complete", 7, 2, 1, 10)], runs_fault="broken"),
     "endless-pages": Scenario([Frame("complete", 10, 0, 0, 10)], runs_fault="endless"),
     "many-failures": Scenario([Frame("complete", 5, 20, 5, 30)]),
@@ -167,10 +175,26 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
+MAX_COUNTED = 10_000
+
+
 def find(batch_id: str) -> Scenario | None:
-    """The scenario a batch ID names: `name` itself, or `name-<anything>` for a fresh batch."""
+    """The scenario a batch ID names: `name` itself, or `name-<anything>` for a fresh batch; or a
+    batch with the counts it names (`counted`)."""
     matches = [name for name in SCENARIOS if batch_id == name or batch_id.startswith(name + "-")]
-    return SCENARIOS[max(matches, key=len)] if matches else None
+    return SCENARIOS[max(matches, key=len)] if matches else counted(batch_id)
+
+
+def counted(batch_id: str) -> Scenario | None:
+    """`counts-<passed>-<failed>-<errored>[-<anything>]`: a batch that ends with these counts, half of
+    them finished at its second read and complete at its third (for thresholds on several batches)."""
+    parts = batch_id.split("-")
+    if len(parts) < 4 or parts[0] != "counts" or not all(p.isdigit() and len(p) <= 5 for p in parts[1:4]):
+        return None
+    final = (int(parts[1]), int(parts[2]), int(parts[3]))
+    if not 0 < sum(final) <= MAX_COUNTED:
+        return None
+    return Scenario(progress(sum(final), final, 2))
 
 
 def batch_body(batch_id: str, frame: Frame) -> dict[str, Any]:
