@@ -135,7 +135,7 @@ class Waiter:
         if outage is not None:
             outage.failed_again(failure)
             return outage
-        outage = Outage(began, failure)
+        outage = Outage(began, failure, several=self._several)
         self._note(self._clock() - started, outage.started_note(started))
         return outage
 
