@@ -257,11 +257,14 @@ class Timed:
     Its clock starts at the first request for it; `seed` fixes when each test case finishes
     (uniformly within `seconds`), so two batch IDs with the same numbers finish alike. With
     `-down-<from>-<to>` after the numbers, reading the batch answers 503 from `from` seconds until
-    `to` seconds (an outage in wall-clock time, however often the gate asks).
+    `to` seconds (an outage in wall-clock time, however often the gate asks). `-outage-<from>-<to>`
+    is the same outage with `Retry-After: 0`, so one read's tries run out at once: the gate waits
+    through it as an outage within seconds (for quick tests).
     """
 
     finishes: tuple[float, ...]
     down: tuple[float, float] = (0.0, 0.0)
+    retry_now: bool = False
 
     @classmethod
     def parse(cls, batch_id: str) -> Timed | None:
@@ -271,8 +274,8 @@ class Timed:
         seed, count, seconds = (int(p) for p in parts[1:4])
         rng = random.Random(seed)  # noqa: S311 - a reproducible schedule, not a secret
         finishes = tuple(sorted(rng.uniform(0, seconds) for _ in range(max(count, 1))))
-        if len(parts) >= 7 and parts[4] == "down" and parts[5].isdigit() and parts[6].isdigit():
-            return cls(finishes, (float(parts[5]), float(parts[6])))
+        if len(parts) >= 7 and parts[4] in ("down", "outage") and parts[5].isdigit() and parts[6].isdigit():
+            return cls(finishes, (float(parts[5]), float(parts[6])), retry_now=parts[4] == "outage")
         return cls(finishes)
 
     @property
@@ -281,7 +284,7 @@ class Timed:
 
     def frame(self, elapsed: float) -> Frame:
         if self.down[0] <= elapsed < self.down[1]:
-            return Frame(http_status=503)
+            return Frame(http_status=503, retry_after="0" if self.retry_now else None)
         done = sum(1 for finish in self.finishes if finish <= elapsed)
         status = "complete" if done == len(self.finishes) else "in_progress"
         return Frame(status, done, 0, 0, len(self.finishes))
