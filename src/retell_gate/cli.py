@@ -135,17 +135,17 @@ class Gate:
         return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
 
     def _readings(self) -> list[tuple[str, BatchTest | None]]:
-        readings = self._waiter.readings if self._waiter else {}
+        return self._in_order(self._waiter.readings if self._waiter else {})
+
+    def _in_order(self, readings: Mapping[str, BatchTest]) -> list[tuple[str, BatchTest | None]]:
+        """Each batch's ID and last reading (None: never read), in the order given."""
         return [(batch_job_id, readings.get(batch_job_id)) for batch_job_id in self._batch_job_ids]
 
     def _cannot_pass(self, config: Config) -> Callable[[Mapping[str, BatchTest]], bool]:
         """`fail-fast`: whether the batches as last read can no longer pass."""
         from .judge.early import early_verdict
 
-        return lambda readings: (
-            early_verdict([(batch_job_id, readings.get(batch_job_id)) for batch_job_id in self._batch_job_ids], config)
-            is not None
-        )
+        return lambda readings: early_verdict(self._in_order(readings), config) is not None
 
     def _stopped_early(self, config: Config) -> Outcome:
         from .judge.early import early_verdict

@@ -85,13 +85,17 @@ def to_junit(outcome: Outcome, now: datetime | None = None) -> str:
     root = ET.Element("testsuites", name="Retell batch tests")
     batches = outcome.batches or (GatedBatch(""),)  # no batch named: one suite for the verdict
     suites = [_suite(root, gated, outcome) for gated in batches]
-    kinds = [kind for _, kind_list in suites for kind in kind_list]
+    kinds = [kind for _, suite_kinds in suites for kind in suite_kinds]
+    no_runs = not any(gated.listing and gated.listing.runs for gated in batches)
     red_case = "failure" in kinds or "error" in kinds
-    if not any(gated.listing and gated.listing.runs for gated in batches) or (outcome.exit_code != 0 and not red_case):
-        suites[0][1].append(_verdict_case(suites[0][0], outcome))
+    if no_runs or (outcome.exit_code != 0 and not red_case):
+        first, first_kinds = suites[0]
+        first_kinds.append(_verdict_case(first, outcome))
+        kinds.append(first_kinds[-1])
+    time = f"{outcome.elapsed:.1f}"
     for suite, suite_kinds in suites:
-        suite.attrib |= _totals(suite_kinds) | {"time": f"{outcome.elapsed:.1f}", "timestamp": stamp}
-    root.attrib |= _totals([kind for _, kind_list in suites for kind in kind_list]) | {"time": f"{outcome.elapsed:.1f}"}
+        suite.attrib |= _totals(suite_kinds) | {"time": time, "timestamp": stamp}
+    root.attrib |= _totals(kinds) | {"time": time}
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

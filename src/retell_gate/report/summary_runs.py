@@ -37,9 +37,8 @@ def runs_section(outcome: Outcome, budget: int) -> str:
     ]
     runs = outcome.runs
     if outcome.listing_problems and not runs:
-        return "### Failed and errored test cases\n\nThe individual test results are unavailable" + _why(
-            outcome, unsaid
-        )
+        why = _why(outcome, unsaid)
+        return f"### Failed and errored test cases\n\nThe individual test results are unavailable{why}"
     notes = [_problem_note(gated, problem, outcome.several) for gated, problem in unsaid]
     return _Writer(budget, outcome.several).sections(runs, notes, _files_note(outcome))
 

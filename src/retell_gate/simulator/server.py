@@ -6,9 +6,9 @@ It serves, on 127.0.0.1, `GET /get-batch-test/{id}` and `GET /v2/list-test-runs/
 as Retell's specification says: `limit` from 1 to 1000, default 50; `pagination_key`; answers
 `{items, has_more, pagination_key}`). The batch ID picks the scenario (see scenarios.py): `failing`,
 or `failing-<anything>` for a fresh batch with the same script, `counts-<p>-<f>-<e>` for one that ends
-with those counts. Each batch keeps its own place in its script, so several can be waited for at once. Every read of a batch moves it one
-frame along its script, so a run sees it progress; the last frame repeats. Requests without
-`Authorization: Bearer <api key>` get Retell's 401, unknown scenarios its 404.
+with those counts. Every read of a batch moves it one frame along its script, so a run sees it
+progress; the last frame repeats. Each batch keeps its own place, so several can be waited for at
+once. Requests without `Authorization: Bearer <api key>` get Retell's 401, unknown scenarios its 404.
 """
 
 from __future__ import annotations
