@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from retell_gate.judge.batches import GatedBatch, unfinished_sentence
+from retell_gate.judge.early import early_verdict
 from retell_gate.judge.outcome import Outcome, WriteProblem
 from retell_gate.judge.verdict import decide, decide_batches
 from retell_gate.retell.listing import RunListing
@@ -202,4 +203,27 @@ CASES |= {
         ),
         GatedBatch("batch_c"),
     ),
+}
+
+
+def _failed_fast(listing: RunListing) -> Outcome:
+    """`fail-fast` stopped the wait: 3 failures of 6 against `max-failures: 2`, 2 test cases still running."""
+    running = batch(status="in_progress", passed=1, failed=3, total=6)
+    verdict = early_verdict([("batch_1", running)], config(max_failures="2", min_pass_rate="50"))
+    assert verdict is not None
+    return Outcome("failed", verdict.reason, 1, one(read=running, listing=listing), 42.0, verdict)
+
+
+CASES |= {
+    "failed-fast": _failed_fast(
+        _runs(
+            ("fail", "Moves a booking", "Wrong day."),
+            ("fail", "Cancels", "Never asked."),
+            ("fail", "Spells the code", None),
+            ("pass", "Books", None),
+            ("in_progress", "Transfers", None),
+            ("pending", "Ends the call", None),
+        )
+    ),
+    "failed-fast-unlisted": _failed_fast(UNAVAILABLE),
 }

@@ -207,6 +207,9 @@ def what_to_check(name: str) -> str:
         ("api-error", "Check `batch-job-id`"),  # the error's own advice
         ("hostile-engine", "Retell's answer described above"),
         ("passed", ""),
+        ("failed-fast", "explanation above"),
+        ("failed-fast-unlisted", "`fail-fast` stopped the wait before the batch was complete"),
+        ("several-failed", "explanation above"),
     ],
 )
 def test_the_hint_is_computed_from_what_the_summary_shows(name: str, points_at: str) -> None:

@@ -26,6 +26,10 @@ EMPTY_HINT = (
     "Check the test case definitions the batch was started with, or set `allow-empty: true` "
     "if an empty batch is expected."
 )
+STOPPED_HINT = (
+    "`fail-fast` stopped the wait before the batch was complete, and it keeps running in Retell: open it in "
+    "Retell's dashboard to see which test cases failed, and the final results."
+)
 ERROR_HINTS = {codes.EXIT_INPUT: INPUT_HINT, codes.EXIT_API: API_HINT}
 
 
@@ -48,6 +52,8 @@ def _failed(outcome: Outcome) -> str:
         return EMPTY_HINT
     if outcome.failing:
         return TABLE_HINT  # the summary's table of failed and errored test cases is there
+    if not all(gated.complete for gated in outcome.batches):  # `fail-fast` stopped a running batch
+        return STOPPED_HINT
     if any(run.outcome == "not-finished" for _, run in outcome.runs):
         return UNFINISHED_HINT
     return DASHBOARD_HINT
