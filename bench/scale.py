@@ -52,6 +52,7 @@ def _whole_gate(root: Path, env: dict[str, str], sim: Simulator, workspace: Path
 def _phases(sim: Simulator, workspace: Path) -> dict[str, float]:
     """The same work in-process, timed apart: the network (with the simulator's own work) and ours."""
     from retell_gate.inputs.config import load_config
+    from retell_gate.judge.batches import GatedBatch
     from retell_gate.judge.outcome import Outcome
     from retell_gate.judge.verdict import decide
     from retell_gate.report.junit import to_junit
@@ -66,7 +67,7 @@ def _phases(sim: Simulator, workspace: Path) -> dict[str, float]:
     listing = client.list_test_runs("big-phases", started + 120)
     fetched = time.monotonic()
     verdict = decide(batch, config, listing)
-    outcome = Outcome("failed", verdict.reason, 1, "big-phases", 1.0, batch, verdict, listing=listing)
+    outcome = Outcome("failed", verdict.reason, 1, (GatedBatch("big-phases", batch, listing),), 1.0, verdict)
     (workspace / "s.md").write_text(render(outcome), encoding="utf-8")
     (workspace / "r.json").write_text(to_json(outcome), encoding="utf-8")
     (workspace / "j.xml").write_text(to_junit(outcome), encoding="utf-8")

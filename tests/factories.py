@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from retell_gate.inputs.config import Config, load_config
+from retell_gate.judge.batches import GatedBatch
+from retell_gate.judge.outcome import Outcome
+from retell_gate.retell.listing import RunListing
 from retell_gate.retell.models import BatchTest, TestRun
 
 KEY = "key_test_0123456789"
@@ -59,3 +63,16 @@ def run_body(
 
 def make_run(index: int, status: str = "pass", name: str | None = "Test", explanation: str | None = "ok") -> TestRun:
     return TestRun.model_validate(run_body(index, status, name, explanation))
+
+
+def one(
+    batch_id: str = "batch_1", read: BatchTest | None = None, listing: RunListing | None = None
+) -> tuple[GatedBatch]:
+    """The `batches` of an Outcome that gated one batch."""
+    return (GatedBatch(batch_id, read, listing),)
+
+
+def with_listing(outcome: Outcome, listing: RunListing | None) -> Outcome:
+    """The outcome of one batch, with its test runs replaced."""
+    (only,) = outcome.batches
+    return dataclasses.replace(outcome, batches=(dataclasses.replace(only, listing=listing),))

@@ -30,6 +30,7 @@ OUTPUT_NAMES = {
     "total-count",
     "pass-rate",
     "batch-job-id",
+    "batch-job-ids",
     "elapsed-seconds",
     "report-path",
     "junit-path",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from retell_gate.judge.batches import GatedBatch, unfinished_sentence
+from retell_gate.judge.early import early_verdict
 from retell_gate.judge.outcome import Outcome, WriteProblem
-from retell_gate.judge.verdict import decide
+from retell_gate.judge.verdict import decide, decide_batches
 from retell_gate.retell.listing import RunListing
-from tests.factories import batch, config, make_run
+from tests.factories import batch, config, make_run, one, with_listing
 
 HOSTILE = "<img src=x onerror=alert(1)> | ## ![x](http://evil) `code` *bold* @team www.evil.test &amp;\n# heading"
 
@@ -19,7 +21,7 @@ def _judged(inputs: dict[str, str], listing: RunListing | None = None, **counts:
     verdict = decide(judged, config(**inputs), listing)
     result = "passed" if verdict.passed else "failed"
     code = 0 if verdict.passed else 1
-    return Outcome(result, verdict.reason, code, "batch_1", 83.4, judged, verdict, "", verdict.warnings, listing)
+    return Outcome(result, verdict.reason, code, one(read=judged, listing=listing), 83.4, verdict, "", verdict.warnings)
 
 
 CASES: dict[str, Outcome] = {
@@ -35,22 +37,21 @@ CASES: dict[str, Outcome] = {
         "timed-out",
         "The batch was still running when the timeout (1800 s) ran out. 4 of 10 test cases had finished.",
         4,
-        "batch_1",
+        one(read=batch(status="in_progress", passed=4, total=10)),
         1800.2,
-        batch(status="in_progress", passed=4, total=10),
     ),
     "input-error": Outcome(
         "error",
         "Input `max-failures` is 'lots': expected a whole number of test cases (e.g. 2).",
         2,
-        "batch_1",
+        one(),
         0.01,
     ),
     "api-error": Outcome(
         "error",
         f"Retell refused the request: HTTP 404: {HOSTILE}",
         3,
-        "batch_1",
+        one(),
         2.0,
         hint="Check `batch-job-id`, and that the `api-key` belongs to the workspace that ran the batch.",
     ),
@@ -58,30 +59,30 @@ CASES: dict[str, Outcome] = {
         "cancelled",
         "The gate was cancelled (SIGTERM) before the batch finished.",
         143,
-        "batch_1",
+        one(read=batch(status="in_progress", passed=1, failed=1, total=10)),
         3725.0,
-        batch(status="in_progress", passed=1, failed=1, total=10),
     ),
     "hostile-engine": Outcome(
         "error",
         "Retell's answer for batch batch_1 is malformed.",
         3,
-        "batch_1",
+        one(read=batch(status=HOSTILE, response_engine={"type": HOSTILE, "conversation_flow_id": HOSTILE})),
         1.0,
-        batch(status=HOSTILE, response_engine={"type": HOSTILE, "conversation_flow_id": HOSTILE, "version": None}),
         warnings=(f"Retell reports a batch status this gate does not know: {HOSTILE!r}",),
     ),
     "conversation-flow": Outcome(
         "passed",
         "All 3 test cases passed.",
         0,
-        "batch_cf",
-        45.0,
-        batch(
-            passed=3,
-            batch_id="batch_cf",
-            response_engine={"type": "conversation-flow", "conversation_flow_id": "cf_123", "version": None},
+        one(
+            "batch_cf",
+            batch(
+                passed=3,
+                batch_id="batch_cf",
+                response_engine={"type": "conversation-flow", "conversation_flow_id": "cf_123", "version": None},
+            ),
         ),
+        45.0,
     ),
 }
 
@@ -139,11 +140,90 @@ CASES |= {
         passed=8,
         total=9,
     ),
-    "timed-out-with-runs": dataclasses.replace(CASES["timed-out"], listing=TIMED_OUT_RUNS),
-    "timed-out-unlisted": dataclasses.replace(CASES["timed-out"], listing=UNAVAILABLE),
+    "timed-out-with-runs": with_listing(CASES["timed-out"], TIMED_OUT_RUNS),
+    "timed-out-unlisted": with_listing(CASES["timed-out"], UNAVAILABLE),
     "report-not-written": dataclasses.replace(
         _with_runs(RUN_LISTING, {"max_failures": "1"}, passed=2, failed=3, errored=1),
         reports=(("junit-path", "retell/junit.xml"),),
         write_problems=(WriteProblem("report-path", "out/retell.json", "{} is a file, not a folder", "out"),),
     ),
+}
+
+
+# Several batches, judged together as the gate judges them.
+def _several(inputs: dict[str, str], *batches: GatedBatch) -> Outcome:
+    verdict = decide_batches(batches, config(**inputs))
+    result, code = ("passed", 0) if verdict.passed else ("failed", 1)
+    return Outcome(result, verdict.reason, code, batches, 125.0, verdict, "", verdict.warnings)
+
+
+def _gated(batch_id: str, listing: RunListing | None, **counts: object) -> GatedBatch:
+    return GatedBatch(batch_id, batch(batch_id=batch_id, **counts), listing)  # type: ignore[arg-type]
+
+
+def _timed_out(*batches: GatedBatch) -> Outcome:
+    reason = unfinished_sentence(batches, "when the timeout (600 s) ran out")
+    return Outcome("timed-out", reason, 4, batches, 600.0)
+
+
+OTHER_ENGINE = {"type": "conversation-flow", "conversation_flow_id": "cf_support", "version": 7}
+CASES |= {
+    # 2 failures in one batch and 1 in another: each within `max-failures: 2`, the total is not.
+    "several-failed": _several(
+        {"max_failures": "2", "max_errors": "5%"},
+        _gated(
+            "batch_booking",
+            _runs(("fail", "Moves a booking", "Wrong day."), ("fail", "Cancels", None), ("pass", "Books", None)),
+            passed=1,
+            failed=2,
+        ),
+        _gated(
+            "batch_support",
+            _runs(("fail", "Moves a booking", "Never asked."), ("pass", "Greets", None)),
+            passed=1,
+            failed=1,
+        ),
+        _gated(
+            "batch_flow",
+            RunListing((), "Retell refused the request: HTTP 500: down."),
+            passed=20,
+            response_engine=OTHER_ENGINE,
+        ),
+    ),
+    # Time ran out with one batch complete, one running and one never read.
+    "several-timed-out": _timed_out(
+        _gated("batch_a", _runs(("pass", "Done", None)), passed=10),
+        _gated(
+            "batch_b",
+            _runs(("in_progress", "Going", None), ("fail", "Broke", "No.")),
+            status="in_progress",
+            passed=1,
+            failed=1,
+            total=20,
+        ),
+        GatedBatch("batch_c"),
+    ),
+}
+
+
+def _failed_fast(listing: RunListing) -> Outcome:
+    """`fail-fast` stopped the wait: 3 failures of 6 against `max-failures: 2`, 2 test cases still running."""
+    running = batch(status="in_progress", passed=1, failed=3, total=6)
+    verdict = early_verdict([("batch_1", running)], config(max_failures="2", min_pass_rate="50"))
+    assert verdict is not None
+    return Outcome("failed", verdict.reason, 1, one(read=running, listing=listing), 42.0, verdict)
+
+
+CASES |= {
+    "failed-fast": _failed_fast(
+        _runs(
+            ("fail", "Moves a booking", "Wrong day."),
+            ("fail", "Cancels", "Never asked."),
+            ("fail", "Spells the code", None),
+            ("pass", "Books", None),
+            ("in_progress", "Transfers", None),
+            ("pending", "Ends the call", None),
+        )
+    ),
+    "failed-fast-unlisted": _failed_fast(UNAVAILABLE),
 }

@@ -8,14 +8,14 @@ from collections import Counter
 from retell_gate.judge.outcome import WriteProblem
 from retell_gate.report.annotations import MAX_PER_LEVEL, plan
 from retell_gate.retell.listing import RunListing
-from tests.factories import make_run
+from tests.factories import make_run, with_listing
 from tests.summary_cases import CASES
 
 
 def failing_outcome(failures: int, passed_gate: bool = False) -> object:
     runs = tuple(make_run(i, "fail", f"Test {i:02d}", f"Reason {i}\nmore") for i in range(failures))
     base = CASES["passed"] if passed_gate else CASES["failed"]
-    return dataclasses.replace(base, listing=RunListing(runs))
+    return with_listing(base, RunListing(runs))
 
 
 def test_one_annotation_per_failing_test_after_the_verdict() -> None:
@@ -77,7 +77,7 @@ def test_warnings_take_their_slots_first() -> None:
 
 def test_long_names_and_explanations_are_shortened() -> None:
     runs = (make_run(1, "error", "n" * 500, "e" * 5000),)
-    planned = plan(dataclasses.replace(CASES["failed"], listing=RunListing(runs)))
+    planned = plan(with_listing(CASES["failed"], RunListing(runs)))
     assert len(planned[-1].title) == 200
     assert planned[-1].title.endswith("…")
     assert len(planned[-1].message) == 1000

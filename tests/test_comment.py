@@ -9,6 +9,7 @@ import pytest
 
 from retell_gate.judge.outcome import Outcome
 from retell_gate.report.comment import LIMIT_CHARS, Place, is_marked, marker, render, render_running
+from tests.factories import one, with_listing
 from tests.summary_cases import CASES, HOSTILE
 from tests.test_summary import MENTION, OUR_TAGS, big_outcome, rendered_html
 
@@ -90,11 +91,11 @@ HEADINGS_SHOWN = {
 
 def test_hostile_test_names_neither_ping_nor_inject() -> None:
     body = render(CASES["hostile-runs"], PLACE)
-    listing = CASES["hostile-runs"].listing
+    listing = CASES["hostile-runs"].batches[0].listing
     assert listing is not None
-    hostile = dataclasses.replace(
+    hostile = with_listing(
         CASES["hostile-runs"],
-        listing=dataclasses.replace(
+        dataclasses.replace(
             listing, runs=tuple(run.model_copy(update={"result_explanation": HOSTILE}) for run in listing.runs)
         ),
     )
@@ -113,7 +114,7 @@ def test_no_link_when_the_run_is_unknown() -> None:
 
 def test_ten_thousand_runs_with_long_names_stay_under_githubs_limit() -> None:
     outcome = big_outcome(10_000, 500)  # long enough: only the first 120 characters are shown
-    listing = outcome.listing
+    listing = outcome.batches[0].listing
     assert listing is not None
     # Escaping makes each character up to five (`&` is `&amp;`): 50 such lines would pass the budget.
     long_text = {
@@ -124,7 +125,7 @@ def test_ten_thousand_runs_with_long_names_stay_under_githubs_limit() -> None:
     long_runs = tuple(run.model_copy(update=long_text) for run in listing.runs)
     for case, most in (
         (outcome, 50),
-        (dataclasses.replace(outcome, listing=dataclasses.replace(listing, runs=long_runs)), 49),
+        (with_listing(outcome, dataclasses.replace(listing, runs=long_runs)), 49),
     ):
         body = render(case, PLACE)
         assert len(body) <= len(body.encode("utf-16-le")) // 2 < LIMIT_CHARS
@@ -136,7 +137,7 @@ def test_ten_thousand_runs_with_long_names_stay_under_githubs_limit() -> None:
 
 
 def test_a_huge_reason_still_leaves_the_verdict_and_the_link() -> None:
-    outcome = Outcome("error", "&" * 100_000, 3, "batch_1", 2.0, warnings=("<" * 50_000,))
+    outcome = Outcome("error", "&" * 100_000, 3, one(), 2.0, warnings=("<" * 50_000,))
     body = render(outcome, PLACE)
     assert len(body.encode("utf-16-le")) // 2 < LIMIT_CHARS
     assert body.splitlines()[0] == PLACE.marker
@@ -157,11 +158,9 @@ def test_the_running_comment_lists_the_batches_it_waits_for() -> None:
 
 
 def test_control_characters_never_reach_github() -> None:
-    listing = CASES["failed-with-runs"].listing
+    listing = CASES["failed-with-runs"].batches[0].listing
     assert listing is not None
     runs = tuple(run.model_copy(update={"result_explanation": "bell \x07 nul \x00 esc \x1b"}) for run in listing.runs)
-    body = render(
-        dataclasses.replace(CASES["failed-with-runs"], listing=dataclasses.replace(listing, runs=runs)), PLACE
-    )
+    body = render(with_listing(CASES["failed-with-runs"], dataclasses.replace(listing, runs=runs)), PLACE)
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", body)
     assert "bell \ufffd nul \ufffd esc \ufffd" in body

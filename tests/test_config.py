@@ -30,7 +30,7 @@ def test_env_names_keep_hyphens_and_upper_case() -> None:
 def test_defaults_when_only_required_inputs_are_given() -> None:
     config = load_config(BASE, [])
     assert config.api_key.reveal() == KEY
-    assert config.batch_job_id == "batch_123"
+    assert config.batch_job_ids == ("batch_123",)
     assert config.max_failures == Limit(value=Decimal(0), percent=False)
     assert config.max_errors == Limit(value=Decimal(0), percent=False)
     assert config.min_pass_rate is None
@@ -38,6 +38,7 @@ def test_defaults_when_only_required_inputs_are_given() -> None:
     assert config.poll_interval == 10
     assert config.timeout == 1800
     assert config.fail_on_timeout is True
+    assert config.fail_fast is False
     assert config.base_url == "https://api.retellai.com"
 
 
@@ -77,7 +78,7 @@ def test_flags_win_over_input_variables() -> None:
     env = dict(BASE) | {"INPUT_MAX-FAILURES": "1", "INPUT_TIMEOUT": "99"}
     config = load_config(env, ["--max-failures", "4", "--batch-job-id", "other_batch"])
     assert config.max_failures.value == 4
-    assert config.batch_job_id == "other_batch"
+    assert config.batch_job_ids == ("other_batch",)
     assert config.timeout == 99
 
 
@@ -115,7 +116,8 @@ BAD_VALUES = [
     ("timeout", "999999999", "greater than 0"),
     ("timeout", "30m", "greater than 0"),
     ("batch-job-id", "../../delete-agent", "letters, digits"),
-    ("batch-job-id", "id with space", "letters, digits"),
+    ("batch-job-id", "id.with.dots", "letters, digits"),
+    ("fail-fast", "yes", "true or false"),
     ("batch-job-id", "a" * 129, "letters, digits"),
     ("batch-job-id", "batch?x=1", "letters, digits"),
     ("base-url", "http://api.retellai.com", "loopback"),
@@ -140,8 +142,35 @@ def test_bad_values_name_the_input_the_value_and_what_is_allowed(name: str, valu
 
 
 def test_missing_batch_job_id_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="`batch-job-id` is ''"):
+    with pytest.raises(InputError, match=r"None of the inputs that say what to test is set: .*`batch-job-id`"):
         load_config({"INPUT_API-KEY": KEY}, [])
+
+
+def test_several_batch_ids_are_read_in_order_whatever_separates_them() -> None:
+    config = config_from(batch_job_id="b1, b2\nb3  b4,\n b5")
+    assert config.batch_job_ids == ("b1", "b2", "b3", "b4", "b5")
+    assert load_config({"INPUT_API-KEY": KEY}, ["--batch-job-id", "x1,x2"]).batch_job_ids == ("x1", "x2")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("b1, b1", "lists b1 more than once"),
+        ("b1, ../b2", "holds '../b2', which is not a batch test ID"),
+        (" ".join(f"b{i}" for i in range(101)), "expected at most 100 IDs, not 101"),
+    ],
+)
+def test_a_bad_list_of_batch_ids_names_the_input_and_the_id(value: str, says: str) -> None:
+    with pytest.raises(InputError) as caught:
+        config_from(batch_job_id=value)
+    assert "`batch-job-id`" in caught.value.message
+    assert says in caught.value.message
+
+
+def test_fail_fast_is_a_boolean_and_its_flag_alone_means_true() -> None:
+    assert config_from(fail_fast="true").fail_fast is True
+    assert load_config(BASE, ["--fail-fast"]).fail_fast is True
+    assert load_config(BASE, ["--fail-fast", "false"]).fail_fast is False
 
 
 def test_missing_key_is_an_input_error_that_says_where_to_put_it() -> None:

@@ -86,9 +86,9 @@ def test_an_input_error_is_written_to_the_report_files(tmp_path: Path, simulator
     assert report["verdict"]["result"] == "error"
     assert report["verdict"]["exit_code"] == 2
     assert report["verdict"]["reason"].startswith("Input `max-failures` is 'one'")
-    suite = ET.parse(tmp_path / "workspace" / "out" / "j.xml").getroot()  # noqa: S314 - our own output
-    assert (suite.get("tests"), suite.get("errors")) == ("1", "1")
-    error = suite.find("testcase/error")
+    root = ET.parse(tmp_path / "workspace" / "out" / "j.xml").getroot()  # noqa: S314 - our own output
+    assert (root.tag, root.get("tests"), root.get("errors")) == ("testsuites", "1", "1")
+    error = root.find("testsuite/testcase/error")
     assert error is not None
     assert error.get("message", "").startswith("Input `max-failures` is 'one'")
     assert simulator.requests == []

@@ -72,9 +72,9 @@ def test_a_short_outage_ends_no_wait(clock: FakeClock) -> None:
     # The case: a batch complete at 60 s, Retell answering 503 from 10 s to 30 s.
     reader = OutageReader(clock, down=(10, 30), complete_at=60)
     waiter, notes = waiter_for(clock, reader)
-    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 1800) is True
-    assert waiter.last is not None
-    assert waiter.last.state == "complete"
+    assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 1800) == "complete"
+    assert "batch_1" in waiter.readings
+    assert waiter.readings["batch_1"].state == "complete"
     # Said once when the first failing read gave up, and once when Retell answered again.
     assert notes == [
         (
@@ -89,7 +89,7 @@ def test_a_short_outage_ends_no_wait(clock: FakeClock) -> None:
 def test_during_an_outage_each_read_is_one_try_and_the_pauses_grow_to_a_minute(clock: FakeClock) -> None:
     reader = OutageReader(clock, down=(10, 400), complete_at=500)
     waiter, notes = waiter_for(clock, reader)
-    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 1800) is True
+    assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 1800) == "complete"
     reads = [at for at, _ in reader.reads]
     # The first failing read has the full budget (a blip passes unnoticed); then one try a read,
     # 10, 20, 40 s apart, then a minute, until Retell answers at 455.5 s.
@@ -107,7 +107,7 @@ def test_an_outage_still_going_at_the_deadline_is_an_error_not_a_timeout(clock: 
     waiter, _ = waiter_for(clock, reader)
     started = clock()
     with pytest.raises(ApiError) as caught:
-        waiter.wait("batch_1", poll_interval=10, started=started, deadline=started + 300)
+        waiter.wait(("batch_1",), poll_interval=10, started=started, deadline=started + 300)
     assert not isinstance(caught.value, RetriesExhausted)
     assert caught.value.message.startswith("Retell had been failing since 0m10s into the wait (for 4m50s, ")
     assert caught.value.message.endswith(
@@ -115,14 +115,14 @@ def test_an_outage_still_going_at_the_deadline_is_an_error_not_a_timeout(clock: 
     )
     assert caught.value.hint == TRANSIENT_HINT
     assert clock() == started + 300  # it slept up to the deadline, not past it
-    assert waiter.last is not None
-    assert waiter.last.state == "in_progress"  # what was last read is kept for the report
+    assert "batch_1" in waiter.readings
+    assert waiter.readings["batch_1"].state == "in_progress"  # what was last read is kept for the report
 
 
 def test_an_outage_from_the_first_read_is_waited_out_too(clock: FakeClock) -> None:
     reader = OutageReader(clock, down=(0, 50), complete_at=30)
     waiter, notes = waiter_for(clock, reader)
-    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 600) is True
+    assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 600) == "complete"
     assert notes[0][1].startswith("Retell started failing at 0m00s: HTTP 503: down.")
 
 
@@ -138,14 +138,14 @@ def test_a_lasting_error_during_an_outage_ends_the_wait_at_once(clock: FakeClock
     reader = FailsThenRefuses(clock, down=(0, 10_000), complete_at=60)
     waiter, _ = waiter_for(clock, reader)
     with pytest.raises(ApiError, match="HTTP 401"):
-        waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 1800)
+        waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 1800)
     assert len(reader.reads) == 2
 
 
 def test_a_retry_after_during_an_outage_sets_a_longer_pause(clock: FakeClock) -> None:
     reader = OutageReader(clock, down=(0, 100), complete_at=0, retry_after=45)
     waiter, _ = waiter_for(clock, reader)
-    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 600) is True
+    assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 600) == "complete"
     assert [at for at, _ in reader.reads] == [0, PER_READ_BACKOFF + 45, PER_READ_BACKOFF + 90]  # not 10, 20 s apart
 
 
@@ -162,7 +162,7 @@ def test_a_long_retry_after_cannot_hold_a_poll_for_ten_minutes(clock: FakeClock)
         limited = {"status_code": 429, "json": {"message": "slow down"}, "headers": {"Retry-After": "120"}}
         mock.get(URL, [limited] * 8 + [{"json": batch_body()}])
         waiter, _ = waiter_for(clock, client_in_fake_time(clock))
-        assert waiter.wait("batch_1", poll_interval=10, started=started, deadline=started + 1800) is True
+        assert waiter.wait(("batch_1",), poll_interval=10, started=started, deadline=started + 1800) == "complete"
     assert mock.call_count == 9
     assert max(clock.sleeps) == MAX_RETRY_AFTER == 60
     assert clock() - started == 8 * 60  # 5 waits within the first read, then one a read: each at most a minute
@@ -174,7 +174,7 @@ def test_a_long_retry_after_forever_waits_to_the_deadline_then_fails_as_an_outag
         mock.get(URL, status_code=429, json={"message": "slow down"}, headers={"Retry-After": "120"})
         waiter, _ = waiter_for(clock, client_in_fake_time(clock))
         with pytest.raises(ApiError, match=r"when `timeout` ran out.*the last failure: HTTP 429: slow down\.$"):
-            waiter.wait("batch_1", poll_interval=10, started=started, deadline=started + 1800)
+            waiter.wait(("batch_1",), poll_interval=10, started=started, deadline=started + 1800)
     assert clock() == started + 1800
     assert max(clock.sleeps) == 60
 

@@ -8,7 +8,7 @@ import pytest
 
 from retell_gate.report.plain import SHOWN_RUNS, to_plain_text
 from retell_gate.retell.listing import RunListing
-from tests.factories import make_run
+from tests.factories import make_run, with_listing
 from tests.summary_cases import CASES
 
 FAILED_WITH_RUNS = f"""\
@@ -100,14 +100,14 @@ def test_no_markdown_or_html_reaches_the_terminal(case: str) -> None:
 def test_text_from_retell_cannot_drive_the_terminal() -> None:
     hostile = "\x1b[2J\x1b]0;pwned\x07 red\r\nnext \u202eevil \ud800 \x00 \x9b"
     listing = RunListing((make_run(0, "fail", hostile, hostile),))
-    text = to_plain_text(dataclasses.replace(CASES["failed"], listing=listing, reason=hostile))
+    text = to_plain_text(dataclasses.replace(with_listing(CASES["failed"], listing), reason=hostile))
     assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in text)
     assert "\\x1b[2J\\x1b]0;pwned\\x07 red next ?evil ? \\x00 \\x9b" in text
 
 
 def test_a_long_list_is_cut_and_says_where_the_rest_is() -> None:
     runs = tuple(make_run(i, "fail", f"Case {i:04}", "Wrong.") for i in range(SHOWN_RUNS + 5))
-    outcome = dataclasses.replace(CASES["failed-with-runs"], listing=RunListing(runs))
+    outcome = with_listing(CASES["failed-with-runs"], RunListing(runs))
     text = to_plain_text(outcome)
     assert text.count("Wrong.") == SHOWN_RUNS
     assert "  ... and 5 more (all are in out/retell.json)" in text

@@ -23,7 +23,7 @@ from retell_gate.report.summary import render
 from retell_gate.retell.listing import RunListing
 from retell_gate.runner.github import escape_data
 from tests.conftest import FakeClock
-from tests.factories import batch, batch_body, config, make_run
+from tests.factories import batch, batch_body, config, make_run, one
 from tests.runner_rules import parse_output_file, workflow_commands
 from tests.test_summary import OUR_TAGS, rendered_html
 
@@ -199,10 +199,8 @@ def test_any_text_stays_inert_everywhere(runs: list[tuple[str, str, str]], messa
         "error",
         f"Retell refused the request: HTTP 400: {message}",
         3,
-        "batch_1",
+        one(read=judged, listing=listing),
         1.0,
-        judged,
-        listing=listing,
         warnings=(message,),
     )
     # The summary: only our own markup, whatever the names and explanations hold.

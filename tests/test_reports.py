@@ -16,7 +16,7 @@ from retell_gate.judge.outcome import Outcome
 from retell_gate.report.junit import VERDICT_CASE, to_junit
 from retell_gate.report.report_json import to_json
 from retell_gate.retell.listing import RunListing
-from tests.factories import make_run
+from tests.factories import make_run, with_listing
 from tests.summary_cases import CASES, HOSTILE_LISTING, _judged
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "report.schema.json").read_text())
@@ -92,12 +92,13 @@ def test_the_json_report_holds_the_batch_verdict_and_every_run() -> None:
     runs = report["test_runs"]
     assert [run["outcome"] for run in runs] == ["fail", "fail", "fail", "error", "pass", "pass"]
     assert runs[1] == {
+        "batch_job_id": "batch_1",
         "test_case_job_id": "tcj_1",
         "test_case_definition_id": "tcd_1",
         "name": "Moves a booking to Friday",
         "status": "fail",
         "outcome": "fail",
-        "explanation": CASES["failed-with-runs"].listing.runs[1].result_explanation,
+        "explanation": CASES["failed-with-runs"].batches[0].listing.runs[1].result_explanation,
     }
     counted = {o: sum(run["outcome"] == o for run in runs) for o in ("pass", "fail", "error")}
     assert counted == {"pass": 2, "fail": 3, "error": 1}
@@ -130,7 +131,7 @@ def test_junit_has_a_case_per_run_and_counts_that_match(tmp_path: Path) -> None:
     failure = moved.result[0]
     assert isinstance(failure, Failure)
     assert failure.message == "The agent never confirmed the booking."
-    assert failure.text == CASES["failed-with-runs"].listing.runs[1].result_explanation
+    assert failure.text == CASES["failed-with-runs"].batches[0].listing.runs[1].result_explanation
     errored = next(case for case in cases if case.name == "Answers opening hours")
     assert isinstance(errored.result[0], Error)
 
@@ -163,9 +164,9 @@ def test_a_red_gate_without_a_red_case_gets_one_for_its_verdict(tmp_path: Path) 
     assert shape == (11, 1, 0, 0)
     assert names[-1] == VERDICT_CASE
     running = RunListing((make_run(0, "pass"), *(make_run(i, "in_progress") for i in range(1, 10))))
-    timed_out = dataclasses.replace(CASES["timed-out"], listing=running)
+    timed_out = with_listing(CASES["timed-out"], running)
     assert suite_of(timed_out, tmp_path)[0] == (11, 0, 1, 9)
-    cancelled = dataclasses.replace(CASES["cancelled"], listing=running)
+    cancelled = with_listing(CASES["cancelled"], running)
     assert suite_of(cancelled, tmp_path)[0] == (11, 0, 1, 9)
 
 
@@ -187,14 +188,13 @@ def test_junit_says_when_the_list_of_runs_is_incomplete(tmp_path: Path) -> None:
 
 
 def test_junit_stays_valid_xml_whatever_the_names_hold(tmp_path: Path) -> None:
-    import dataclasses
 
     from retell_gate.retell.listing import RunListing
-    from tests.factories import make_run
+    from tests.factories import make_run, with_listing
 
     nasty = "ctrl \x00\x01\x08\x0b\x0c\x1f\x7f & < > \" ' ]]> \ud800 \ufffe end"
     listing = RunListing((*HOSTILE_LISTING.runs, make_run(9, "fail", nasty, nasty)))
-    suite = next(iter(parse_junit(dataclasses.replace(CASES["hostile-runs"], listing=listing), tmp_path)))
+    suite = next(iter(parse_junit(with_listing(CASES["hostile-runs"], listing), tmp_path)))
     names = [case.name for case in suite]
     assert "ctrl \x7f & < > \" ' ]]>   end" in names  # DEL is allowed in XML 1.0
     assert "<img src=x onerror=alert(1)>" in names

@@ -14,7 +14,7 @@ from retell_gate.judge.verdict import decide
 from retell_gate.report.markdown import text
 from retell_gate.report.summary import BUDGET_BYTES, duration, render
 from retell_gate.retell.listing import RunListing
-from tests.factories import batch, config, make_run
+from tests.factories import batch, config, make_run, one
 from tests.summary_cases import CASES, HOSTILE
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -112,8 +112,12 @@ def test_rendered_summaries_contain_only_our_own_markup(name: str) -> None:
     # never from API text.
     outcome = CASES[name]
     problems = [span for p in outcome.write_problems for span in (p.output, p.part)]
-    expected = [*problems, outcome.batch_job_id, *re.findall(r"`([^`]+)`", hint_for(outcome))]
-    assert re.findall(r"<code>(.*?)</code>", html) == expected
+    hinted = re.findall(r"`([^`]+)`", hint_for(outcome))
+    spans = re.findall(r"<code>(.*?)</code>", html)
+    if outcome.several:  # each batch's ID in its rows, and in those of its test cases
+        assert set(spans) == {gated.batch_job_id for gated in outcome.batches} | set(problems) | set(hinted)
+    else:
+        assert spans == [*problems, outcome.batch_job_id, *hinted]
 
 
 def test_hostile_text_renders_as_text_in_githubs_renderer() -> None:
@@ -154,11 +158,9 @@ def big_outcome(runs: int, explanation_chars: int) -> Outcome:
         "failed",
         "The batch failed.",
         1,
-        "batch_1",
+        one(read=judged, listing=listing),
         10.0,
-        judged,
         decide(judged, config()),
-        listing=listing,
         reports=(("junit-path", "retell-junit.xml"),),
     )
 
@@ -205,6 +207,9 @@ def what_to_check(name: str) -> str:
         ("api-error", "Check `batch-job-id`"),  # the error's own advice
         ("hostile-engine", "Retell's answer described above"),
         ("passed", ""),
+        ("failed-fast", "explanation above"),
+        ("failed-fast-unlisted", "`fail-fast` stopped the wait before the batch was complete"),
+        ("several-failed", "explanation above"),
     ],
 )
 def test_the_hint_is_computed_from_what_the_summary_shows(name: str, points_at: str) -> None:

@@ -36,25 +36,25 @@ def running(done: int) -> BatchTest:
 
 def test_polls_by_the_policy_until_complete(clock: FakeClock) -> None:
     waiter, reader, _, _ = make(clock, [running(0), running(4), batch(passed=10)])
-    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 100) is True
+    assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 100) == "complete"
     # 10 s while nothing is known; then 4 done in 10 s: 6 left at that pace is 15 s, a third of it 5 s.
     assert [t - 1000 for t in reader.polled_at] == [0, 10, 15]
-    assert waiter.last is not None
-    assert waiter.last.state == "complete"
+    assert "batch_1" in waiter.readings
+    assert waiter.readings["batch_1"].state == "complete"
 
 
 def test_times_out_at_the_deadline_keeping_the_last_batch(clock: FakeClock) -> None:
     waiter, reader, _, _ = make(clock, [running(3)])
-    assert waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 40) is False
+    assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 40) == "deadline"
     assert [t - 1000 for t in reader.polled_at] == [0, 10, 25]  # backing off while nothing changes
     assert clock() == 1040  # it slept only up to the deadline
-    assert waiter.last == running(3)
+    assert waiter.readings["batch_1"] == running(3)
 
 
 def test_progress_is_reported_on_change_and_at_least_once_a_minute(clock: FakeClock) -> None:
     script = [running(0)] * 6 + [running(5), running(5), batch(passed=10)]
     waiter, reader, reports, _ = make(clock, script)
-    waiter.wait("batch_1", poll_interval=10, started=clock(), deadline=clock() + 1000)
+    waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 1000)
     polled = [t - 1000 for t in reader.polled_at]
     assert polled[:6] == [0, 10, 25, 47.5, 77.5, 107.5]  # idle back-off: 10, 15, 22.5, then 30 at most
     reported = [(p.elapsed, p.batch.pass_count) for p in reports]
@@ -65,7 +65,7 @@ def test_progress_is_reported_on_change_and_at_least_once_a_minute(clock: FakeCl
 def test_an_unknown_status_is_never_complete_and_warns_once(clock: FakeClock) -> None:
     odd = batch(status="archived", passed=10)
     waiter, reader, _, warnings = make(clock, [odd, odd, batch(passed=10)])
-    assert waiter.wait("batch_1", poll_interval=1, started=clock(), deadline=clock() + 100) is True
+    assert waiter.wait(("batch_1",), poll_interval=1, started=clock(), deadline=clock() + 100) == "complete"
     assert len(reader.polled_at) == 3
     assert warnings == ["Retell reports a batch status this gate does not know: 'archived'; still waiting."]
 
@@ -73,4 +73,4 @@ def test_an_unknown_status_is_never_complete_and_warns_once(clock: FakeClock) ->
 def test_an_unknown_status_at_the_deadline_is_an_error_not_a_timeout(clock: FakeClock) -> None:
     waiter, _, _, _ = make(clock, [batch(status="failed_to_start", passed=10)])
     with pytest.raises(ApiError, match="status this gate does not know"):
-        waiter.wait("batch_1", poll_interval=5, started=clock(), deadline=clock() + 12)
+        waiter.wait(("batch_1",), poll_interval=5, started=clock(), deadline=clock() + 12)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from . import codes
 from .errors import ApiError, Cancelled, InputError
 from .inputs.config import SECRET_ENV, Config, env_name, load_config, raw_values, report_files
+from .inputs.target import WAIT_INPUT, split_ids
 from .judge.hints import BUG_HINT
 from .retell.listing import RunListing
 from .runner.github import Workflow
@@ -26,6 +27,7 @@ from .wait.outage import stamp
 from .wait.waiter import Progress, Waiter
 
 if TYPE_CHECKING:
+    from .judge.batches import GatedBatch
     from .judge.outcome import Outcome
     from .judge.verdict import Verdict
     from .retell.client import RetellClient
@@ -83,23 +85,21 @@ class Gate:
         self._clock = clock
         self._sleep = sleep
         self._started = started
-        self._batch_job_id = ""
+        self._batch_job_ids: tuple[str, ...] = ()
+        """Every batch gated, in order: reported on every path, read or not."""
         self._waiter: Waiter | None = None
+        self._listings: dict[str, RunListing] = {}
         self.report_files: dict[str, str] = {}
-
-    @property
-    def last_batch(self) -> BatchTest | None:
-        return self._waiter.last if self._waiter else None
 
     def run(self, env: Mapping[str, str], argv: Sequence[str]) -> Outcome:
         with contextlib.suppress(InputError):  # load_config below reports it
             values = raw_values(env, argv)
-            self._batch_job_id = values["batch-job-id"]
+            self._batch_job_ids = tuple(split_ids(values[WAIT_INPUT]))
             self.report_files = report_files(values)  # so that an input error is reported in them too
         try:
             config = load_config(env, argv)
             self.report_files = {"report-path": config.report_path, "junit-path": config.junit_path}
-            return self._wait_and_decide(config)
+            return self._wait_and_decide(config, config.batch_job_ids)
         except InputError as error:
             return self._ended("error", error.message, codes.EXIT_INPUT)
         except ApiError as error:
@@ -110,29 +110,55 @@ class Gate:
 
     def cancelled(self, signal_number: int) -> Outcome:
         name = signal.Signals(signal_number).name
-        reason = f"The gate was cancelled ({name}) before the batch finished."
+        what = "the batches" if len(self._batch_job_ids) > 1 else "the batch"
+        reason = f"The gate was cancelled ({name}) before {what} finished."
         return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number)
 
-    def _wait_and_decide(self, config: Config) -> Outcome:
+    def _wait_and_decide(self, config: Config, batch_job_ids: Sequence[str]) -> Outcome:
+        """Wait for the batches in one loop, list their test runs, and judge them together."""
         from .retell.client import RetellClient  # imported here so bad input is reported without loading requests
 
+        self._batch_job_ids = tuple(batch_job_ids)
         client = RetellClient(config.base_url, config.api_key.reveal(), self._clock, self._sleep)
         self._waiter = Waiter(client, self._clock, self._sleep, self._progress, self._warn, self._note)
         deadline = self._started + config.timeout
         polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
-        complete = self._waiter.wait(config.batch_job_id, config.poll_interval, self._started, polling_deadline)
-        listing = self._list_runs(client, config.batch_job_id, deadline)
-        if not complete:
-            return self._timed_out(config, listing)
-        batch = self._waiter.last
-        if batch is None:
-            raise AssertionError("a complete batch was read")
-        from .judge.verdict import decide
+        stop = self._cannot_pass(config) if config.fail_fast else None
+        ended = self._waiter.wait(self._batch_job_ids, config.poll_interval, self._started, polling_deadline, stop)
+        self._listings = {
+            batch_job_id: self._list_runs(client, batch_job_id, deadline) for batch_job_id in batch_job_ids
+        }
+        if ended == "deadline":
+            return self._timed_out(config)
+        if ended == "stopped":
+            return self._stopped_early(config)
+        from .judge.verdict import decide_batches
 
-        verdict = decide(batch, config, listing)
+        verdict = decide_batches(self._gated(), config)
         if verdict.passed:
-            return self._ended("passed", verdict.reason, codes.EXIT_PASSED, verdict=verdict, listing=listing)
-        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict, listing=listing)
+            return self._ended("passed", verdict.reason, codes.EXIT_PASSED, verdict=verdict)
+        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
+
+    def _readings(self) -> list[tuple[str, BatchTest | None]]:
+        return self._in_order(self._waiter.readings if self._waiter else {})
+
+    def _in_order(self, readings: Mapping[str, BatchTest]) -> list[tuple[str, BatchTest | None]]:
+        """Each batch's ID and last reading (None: never read), in the order given."""
+        return [(batch_job_id, readings.get(batch_job_id)) for batch_job_id in self._batch_job_ids]
+
+    def _cannot_pass(self, config: Config) -> Callable[[Mapping[str, BatchTest]], bool]:
+        """`fail-fast`: whether the batches as last read can no longer pass."""
+        from .judge.early import early_verdict
+
+        return lambda readings: early_verdict(self._in_order(readings), config) is not None
+
+    def _stopped_early(self, config: Config) -> Outcome:
+        from .judge.early import early_verdict
+
+        verdict = early_verdict(self._readings(), config)
+        if verdict is None:
+            raise AssertionError("fail-fast stopped on batches that could still pass")
+        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
 
     def _list_runs(self, client: RetellClient, batch_job_id: str, deadline: float) -> RunListing:
         try:
@@ -140,14 +166,21 @@ class Gate:
         except ApiError as error:
             return RunListing((), error.message)
 
-    def _timed_out(self, config: Config, listing: RunListing) -> Outcome:
-        batch = self.last_batch
-        from .judge.runs import how_many
+    def _timed_out(self, config: Config) -> Outcome:
+        from .judge.batches import unfinished_sentence
 
-        done = f" {batch.finished_count} of {how_many(batch.total_count)} had finished." if batch else ""
-        reason = f"The batch was still running when the timeout ({config.timeout:g} s) ran out.{done}"
+        reason = unfinished_sentence(self._gated(), f"when the timeout ({config.timeout:g} s) ran out")
         code = codes.EXIT_TIMEOUT if config.fail_on_timeout else codes.EXIT_PASSED
-        return self._ended("timed-out", reason, code, listing=listing)
+        return self._ended("timed-out", reason, code)
+
+    def _gated(self) -> tuple[GatedBatch, ...]:
+        """Every batch with what is known of it: its last reading and its test runs, if they were read."""
+        from .judge.batches import GatedBatch
+
+        return tuple(
+            GatedBatch(batch_job_id, batch, self._listings.get(batch_job_id))
+            for batch_job_id, batch in self._readings()
+        )
 
     def _ended(
         self,
@@ -156,7 +189,6 @@ class Gate:
         code: int,
         hint: str = "",
         verdict: Verdict | None = None,
-        listing: RunListing | None = None,
     ) -> Outcome:
         from .judge.outcome import Outcome
 
@@ -164,19 +196,19 @@ class Gate:
             result=result,
             reason=reason,
             exit_code=code,
-            batch_job_id=self._batch_job_id,
+            batches=self._gated(),
             elapsed=self._clock() - self._started,
-            batch=self.last_batch,
             verdict=verdict,
             hint=hint,
             warnings=verdict.warnings if verdict else (),
-            listing=listing,
         )
 
     def _progress(self, progress: Progress) -> None:
         batch = progress.batch
+        which = f"{batch.test_case_batch_job_id}: " if len(self._batch_job_ids) > 1 else ""
+        finished = f"{batch.finished_count}/{batch.total_count} finished"
         self._workflow.log(
-            f"[{stamp(progress.elapsed):>7}] {batch.state}: {batch.finished_count}/{batch.total_count} finished, "
+            f"[{stamp(progress.elapsed):>7}] {which}{batch.state}: {finished}, "
             f"{batch.pass_count} passed, {batch.fail_count} failed, {batch.error_count} errored"
         )
 

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from .. import __version__, codes
 from ..errors import InputError
+from .target import WAIT_INPUT, parse_batch_job_ids, parse_target
 from .values import (
     API_KEY_ENV,
     GITHUB_TOKEN_ENV,
@@ -25,7 +26,6 @@ from .values import (
     invalid,
     parse_api_key,
     parse_base_url,
-    parse_batch_job_id,
     parse_bool,
     parse_file_path,
     parse_github_token,
@@ -45,6 +45,7 @@ DEFAULTS: dict[str, str] = {
     "poll-interval": "10",
     "timeout": "1800",
     "fail-on-timeout": "true",
+    "fail-fast": "false",
     "base-url": "https://api.retellai.com",
     "report-path": "",
     "junit-path": "",
@@ -61,7 +62,8 @@ class Config:
     """Everything the gate needs to know, validated."""
 
     api_key: Secret
-    batch_job_id: str
+    batch_job_ids: tuple[str, ...]
+    """The batches to wait for and judge together (wait mode), in the order given."""
     max_failures: Limit
     max_errors: Limit
     min_pass_rate: Decimal | None
@@ -69,6 +71,8 @@ class Config:
     poll_interval: float
     timeout: float
     fail_on_timeout: bool
+    fail_fast: bool
+    """Whether to stop waiting, failed, as soon as the batches can no longer pass (judge/early.py)."""
     base_url: str
     report_path: str
     """Where to write the JSON report, relative to the workspace; empty: no report."""
@@ -82,7 +86,7 @@ class Config:
 
 PARSERS: dict[str, Callable[[str, str], Any]] = {
     "api-key": parse_api_key,
-    "batch-job-id": parse_batch_job_id,
+    "batch-job-id": parse_batch_job_ids,
     "max-failures": parse_limit,
     "max-errors": parse_limit,
     "min-pass-rate": parse_percentage,
@@ -90,6 +94,7 @@ PARSERS: dict[str, Callable[[str, str], Any]] = {
     "poll-interval": parse_seconds,
     "timeout": parse_seconds,
     "fail-on-timeout": parse_bool,
+    "fail-fast": parse_bool,
     "base-url": parse_base_url,
     "report-path": parse_file_path,
     "junit-path": parse_file_path,
@@ -103,10 +108,13 @@ def env_name(input_name: str) -> str:
     return "INPUT_" + input_name.replace(" ", "_").upper()
 
 
-BOOLEANS = ("allow-empty", "fail-on-timeout", "comment-on-pr")
+BOOLEANS = ("allow-empty", "fail-on-timeout", "fail-fast", "comment-on-pr")
+# Inputs whose Config field is named differently from the input.
+FIELDS = {WAIT_INPUT: "batch_job_ids"}
 # --help, per input: what a value means (argparse formats these with %, hence %%).
 HELP: dict[str, str] = {
-    "batch-job-id": "the test_case_batch_job_id to wait for (required)",
+    "batch-job-id": "the test_case_batch_job_id to wait for; several, separated by commas, spaces or newlines, "
+    "are waited for together and judged on their totals (required)",
     "max-failures": "most failed test cases allowed: N is a count of test cases, N%% a share of the total",
     "max-errors": "most errored test cases allowed, as N or N%%",
     "min-pass-rate": "lowest pass rate allowed, in percent from 0 to 100; empty: off",
@@ -114,6 +122,7 @@ HELP: dict[str, str] = {
     "poll-interval": "seconds between polls while nothing changes (the gate adapts from there)",
     "timeout": "seconds to wait in all",
     "fail-on-timeout": "whether running out of time fails (exit 4); alone, the flag means true",
+    "fail-fast": "stop waiting, failed (exit 1), as soon as the batches can no longer pass; alone, the flag means true",
     "base-url": "the API root (plain http:// only to a loopback address)",
     "report-path": "write a JSON report to this file, inside the workspace (GITHUB_WORKSPACE, else the current folder)",
     "junit-path": "write a JUnit XML report to this file, inside the workspace",
@@ -184,7 +193,8 @@ def load_config(env: Mapping[str, str], argv: Sequence[str]) -> Config:
     values = raw_values(env, argv)
     if values["comment-on-pr"] not in TRUE_VALUES:
         values["github-token"] = ""  # not used, so never checked: an unused input cannot fail the gate
-    fields = {name.replace("-", "_"): PARSERS[name](name, text) for name, text in values.items()}
+    fields = {FIELDS.get(name, name.replace("-", "_")): PARSERS[name](name, text) for name, text in values.items()}
+    parse_target(values)  # exactly one input says what to test: for now `batch-job-id`, which must not be empty
     if fields["report_path"] and fields["report_path"] == fields["junit_path"]:
         raise invalid("junit-path", values["junit-path"], "expected a different file than `report-path`")
     return Config(**fields)

@@ -75,6 +75,11 @@ def parse_id_list(name: str, value: str, what: str, most: int) -> tuple[str, ...
     return tuple(ids)
 
 
+def parse_batch_job_ids(name: str, value: str) -> tuple[str, ...]:
+    """`batch-job-id`: the batches to wait for, one or several; empty when none is given."""
+    return parse_id_list(name, value, "batch test ID", MAX_BATCH_IDS)
+
+
 def parse_version(name: str, value: str) -> int | None:
     if value == "":
         return None
@@ -109,7 +114,7 @@ def parse_target(values: Mapping[str, str]) -> Target:
                     f"Input `{name}` applies only when the gate starts the batches (with `agent-id`, `llm-id` or "
                     f"`conversation-flow-id`); with `batch-job-id` the batches are already started. Remove `{name}`."
                 )
-        return WaitFor(parse_id_list(WAIT_INPUT, values[WAIT_INPUT], "batch test ID", MAX_BATCH_IDS))
+        return WaitFor(parse_batch_job_ids(WAIT_INPUT, values[WAIT_INPUT]))
     engine_id = values[mode]
     if not ID_PATTERN.fullmatch(engine_id):
         raise invalid(mode, engine_id, "expected one Retell ID: 1 to 128 letters, digits, _ or -")

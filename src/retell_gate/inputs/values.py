@@ -108,12 +108,6 @@ def parse_seconds(name: str, value: str) -> float:
     return float(Decimal(value))
 
 
-def parse_batch_job_id(name: str, value: str) -> str:
-    if not BATCH_ID_PATTERN.fullmatch(value):
-        raise invalid(name, value, "expected a Retell test_case_batch_job_id: 1 to 128 letters, digits, _ or -")
-    return value
-
-
 def parse_api_key(name: str, value: str) -> Secret:
     # Never quote the key itself, not even in an error.
     if value == "":

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import codes
-from .runs import failing_runs
 
 if TYPE_CHECKING:
     from .outcome import Outcome
@@ -26,6 +25,10 @@ DASHBOARD_HINT = "Open the batch in Retell's dashboard to see which test cases f
 EMPTY_HINT = (
     "Check the test case definitions the batch was started with, or set `allow-empty: true` "
     "if an empty batch is expected."
+)
+STOPPED_HINT = (
+    "`fail-fast` stopped the wait before the batch was complete, and it keeps running in Retell: open it in "
+    "Retell's dashboard to see which test cases failed, and the final results."
 )
 ERROR_HINTS = {codes.EXIT_INPUT: INPUT_HINT, codes.EXIT_API: API_HINT}
 
@@ -47,9 +50,10 @@ def _failed(outcome: Outcome) -> str:
     counts = outcome.counts
     if counts is not None and counts.total == 0:
         return EMPTY_HINT
-    runs = outcome.listing.runs if outcome.listing is not None else ()
-    if failing_runs(runs):
+    if outcome.failing:
         return TABLE_HINT  # the summary's table of failed and errored test cases is there
-    if any(run.outcome == "not-finished" for run in runs):
+    if not all(gated.complete for gated in outcome.batches):  # `fail-fast` stopped a running batch
+        return STOPPED_HINT
+    if any(run.outcome == "not-finished" for _, run in outcome.runs):
         return UNFINISHED_HINT
     return DASHBOARD_HINT

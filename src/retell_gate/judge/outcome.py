@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..retell.listing import RunListing
-from .runs import listing_problem
+from ..codes import Result
+from .batches import GatedBatch, status_of
+from .runs import FAILING, report_key
 from .verdict import Counts, Verdict, pass_rate
 
 if TYPE_CHECKING:
-    from ..retell.models import BatchTest
-
-from ..codes import Result
+    from ..retell.models import TestRun
 
 
 @dataclass(frozen=True)
@@ -39,31 +39,63 @@ class Outcome:
     result: Result
     reason: str
     exit_code: int
-    batch_job_id: str
+    batches: tuple[GatedBatch, ...]
+    """Every batch gated, in the order given (or started); empty when none was named."""
     elapsed: float
-    batch: BatchTest | None = None
     verdict: Verdict | None = None
     hint: str = ""
     """The advice that came with the error that ended the run (an API error's); what the reader
     is told to check is judge.hints.hint_for(outcome), computed from the whole outcome."""
     warnings: tuple[str, ...] = ()
-    listing: RunListing | None = None
-    """The batch's test runs; None when they were never asked for."""
     reports: tuple[tuple[str, str], ...] = ()
     """(output name, path) of each report file written, e.g. ("junit-path", "retell.xml")."""
     write_problems: tuple[WriteProblem, ...] = ()
     """The report files that could not be written."""
 
     @property
-    def counts(self) -> Counts | None:
-        if self.verdict is not None:
-            return self.verdict.counts
-        return Counts.of(self.batch) if self.batch is not None else None
+    def several(self) -> bool:
+        """More than one batch: reports name the batch of each row, warning and test case."""
+        return len(self.batches) > 1
 
     @property
-    def listing_problem(self) -> str:
-        """Why the list of test runs is incomplete (part of a sentence); empty when it is whole."""
-        return listing_problem(self.listing, self.batch.total_count if self.batch is not None else None)
+    def batch_job_id(self) -> str:
+        """The one batch's ID, or the first of several (the `batch-job-id` output); empty when none."""
+        return self.batches[0].batch_job_id if self.batches else ""
+
+    @property
+    def counts(self) -> Counts | None:
+        """The counts judged, or, without a verdict, the batches read added up; None when none was read."""
+        if self.verdict is not None:
+            return self.verdict.counts
+        read = [Counts.of(gated.batch) for gated in self.batches if gated.batch is not None]
+        return Counts.combined(read) if read else None
+
+    def counts_of(self, gated: GatedBatch) -> Counts | None:
+        """One batch's counts, as judged when there is a verdict; None when it was never read."""
+        if self.verdict is not None and gated.batch_job_id in self.verdict.by_batch:
+            return self.verdict.by_batch[gated.batch_job_id]
+        return Counts.of(gated.batch) if gated.batch is not None else None
+
+    @property
+    def listed(self) -> bool:
+        """Whether the test runs of any batch were asked for."""
+        return any(gated.listing is not None for gated in self.batches)
+
+    @property
+    def runs(self) -> list[tuple[GatedBatch, TestRun]]:
+        """Every test run listed, with its batch, in report order (a tie keeps the batches' order)."""
+        pairs = [(gated, run) for gated in self.batches if gated.listing for run in gated.listing.runs]
+        return sorted(pairs, key=lambda pair: report_key(pair[1]))
+
+    @property
+    def failing(self) -> list[tuple[GatedBatch, TestRun]]:
+        """The failed and errored test runs, with their batches, in report order."""
+        return [(gated, run) for gated, run in self.runs if run.outcome in FAILING]
+
+    @property
+    def listing_problems(self) -> list[tuple[GatedBatch, str]]:
+        """Each batch whose list of test runs is incomplete, and why (part of a sentence)."""
+        return [(gated, gated.listing_problem) for gated in self.batches if gated.listing_problem]
 
 
 def outputs(outcome: Outcome) -> dict[str, str]:
@@ -73,13 +105,14 @@ def outputs(outcome: Outcome) -> dict[str, str]:
     return {
         "result": outcome.result,
         "reason": outcome.reason,
-        "status": outcome.batch.status if outcome.batch is not None else "",
+        "status": status_of(outcome.batches),
         "pass-count": str(counts.passed) if counts else "",
         "fail-count": str(counts.failed) if counts else "",
         "error-count": str(counts.errored) if counts else "",
         "total-count": str(counts.total) if counts else "",
         "pass-rate": str(rate) if rate is not None else "",
         "batch-job-id": outcome.batch_job_id,
+        "batch-job-ids": json.dumps([gated.batch_job_id for gated in outcome.batches], separators=(",", ":")),
         "elapsed-seconds": str(round(outcome.elapsed)),
         "report-path": dict(outcome.reports).get("report-path", ""),
         "junit-path": dict(outcome.reports).get("junit-path", ""),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,12 +36,17 @@ def count_runs(runs: tuple[TestRun, ...]) -> RunCounts:
     return RunCounts(tally["pass"], tally["fail"], tally["error"], tally["not-finished"])
 
 
-def in_report_order(runs: tuple[TestRun, ...]) -> list[TestRun]:
-    """Failures, errors, unfinished, passes; by name within each (stable, so ties keep Retell's order)."""
-    return sorted(runs, key=lambda run: (ORDER[run.outcome], run.name.casefold()))
+def report_key(run: TestRun) -> tuple[int, str]:
+    """Where a run goes in a report: failures, errors, unfinished, passes; by name within each."""
+    return (ORDER[run.outcome], run.name.casefold())
 
 
-def failing_runs(runs: tuple[TestRun, ...]) -> list[TestRun]:
+def in_report_order(runs: Sequence[TestRun]) -> list[TestRun]:
+    """The runs in report order (stable, so ties keep Retell's order)."""
+    return sorted(runs, key=report_key)
+
+
+def failing_runs(runs: Sequence[TestRun]) -> list[TestRun]:
     """The failed and errored runs, in report order."""
     return [run for run in in_report_order(runs) if run.outcome in FAILING]
 

@@ -1,13 +1,19 @@
-"""The verdict: a complete batch's counts against the thresholds (pure, no I/O)."""
+"""The verdict: complete batches' counts against the thresholds (pure, no I/O).
+
+Each batch's counts are judged on their own first (the list of its runs, test cases left
+uncounted), then added up: the thresholds apply to the totals, a `N%` limit to the combined total.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
 from ..inputs.config import Config
 from ..inputs.values import Limit
+from .batches import GatedBatch, named
 from .runs import RunCounts, count_runs, how_many, listing_problem
 
 if TYPE_CHECKING:
@@ -27,6 +33,17 @@ class Counts:
     @classmethod
     def of(cls, batch: BatchTest) -> Counts:
         return cls(batch.pass_count, batch.fail_count, batch.error_count, batch.total_count)
+
+    @classmethod
+    def combined(cls, counts: Iterable[Counts]) -> Counts:
+        """Several batches' counts added up."""
+        listed = list(counts)
+        return cls(
+            passed=sum(c.passed for c in listed),
+            failed=sum(c.failed for c in listed),
+            errored=sum(c.errored for c in listed),
+            total=sum(c.total for c in listed),
+        )
 
     @property
     def finished(self) -> int:
@@ -57,6 +74,8 @@ class Verdict:
     counts: Counts
     checks: tuple[Check, ...]
     warnings: tuple[str, ...]
+    by_batch: Mapping[str, Counts] = field(default_factory=dict)
+    """Each batch's counts as judged, before they were added up into `counts`."""
 
 
 def pass_rate(counts: Counts) -> Decimal | None:
@@ -72,7 +91,7 @@ def percent(count: int, total: int, places: int, up: bool) -> str:
     return str(Decimal(whole + (1 if up and rest else 0)).scaleb(-places))
 
 
-def _places(limit: Decimal) -> int:
+def places_for(limit: Decimal) -> int:
     """Decimals to show a share with, next to this limit: the limit's own, at least one."""
     exponent = limit.as_tuple().exponent
     return max(1, -exponent) if isinstance(exponent, int) else 1
@@ -134,22 +153,22 @@ def judged_counts(counts: Counts) -> tuple[Counts, tuple[str, ...]]:
 # A share next to its limit is rounded toward the failing side (up for a most-allowed share, down
 # for a pass rate) to as many decimals as the limit has, so that it never contradicts its mark:
 # 10 of 199 against 5% shows 5.1%, not 5.0%; 1,999 of 2,000 against 99.95 shows 99.95%, not 99.9%.
-def _limit_check(name: str, input_name: str, count: int, total: int, limit: Limit) -> Check:
+def limit_check(name: str, input_name: str, count: int, total: int, limit: Limit) -> Check:
     ok = not limit.exceeded_by(count, total)
-    share = f" ({percent(count, total, _places(limit.value), up=True)}%)" if limit.percent and total else ""
+    share = f" ({percent(count, total, places_for(limit.value), up=True)}%)" if limit.percent and total else ""
     failure = f"{count} {name.lower()}{share}, more than the {limit} allowed"
     return Check(name, input_name, f"≤ {limit}", f"{count}{share}", ok, failure)
 
 
-def _checks(counts: Counts, config: Config) -> list[Check]:
+def _checks(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> list[Check]:
     checks = [
-        _limit_check("Failed", "max-failures", counts.failed, counts.total, config.max_failures),
-        _limit_check("Errored", "max-errors", counts.errored, counts.total, config.max_errors),
+        limit_check("Failed", "max-failures", counts.failed, counts.total, config.max_failures),
+        limit_check("Errored", "max-errors", counts.errored, counts.total, config.max_errors),
     ]
     if config.min_pass_rate is not None:
         # An empty batch has no pass rate; the "Test cases" check below decides it.
         ok = counts.total == 0 or counts.passed * 100 >= config.min_pass_rate * counts.total
-        places = _places(config.min_pass_rate)
+        places = places_for(config.min_pass_rate)
         shown = f"{percent(counts.passed, counts.total, places, up=False)}%" if counts.total else "n/a"
         checks.append(
             Check(
@@ -161,34 +180,64 @@ def _checks(counts: Counts, config: Config) -> list[Check]:
                 f"the pass rate is {shown}, below {config.min_pass_rate}%",
             )
         )
-    empty_ok = counts.total > 0 or config.allow_empty
-    checks.append(
-        Check(
-            "Test cases",
-            "allow-empty",
-            "any number" if config.allow_empty else "at least 1",
-            str(counts.total),
-            empty_ok,
-            "the batch has no test cases (set `allow-empty: true` to accept that)",
-        )
-    )
+    checks.append(_empty_check(counts, config, empty, several))
     return checks
 
 
-def decide(batch: BatchTest, config: Config, listing: RunListing | None = None) -> Verdict:
-    """Pass or fail a complete batch, with the list of its test runs if it was read."""
+def _empty_check(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> Check:
+    """With several batches, each must hold a test case: an empty one is as suspect beside others as alone."""
+    if several:
+        which = f"batch {empty[0]} has" if len(empty) == 1 else f"batches {', '.join(empty)} have"
+        limit = "at least 1 a batch"
+    else:
+        which, limit = "the batch has", "at least 1"
+    return Check(
+        "Test cases",
+        "allow-empty",
+        "any number" if config.allow_empty else limit,
+        str(counts.total),
+        config.allow_empty or not empty,
+        f"{which} no test cases (set `allow-empty: true` to accept that)",
+    )
+
+
+def judge_batch(batch: BatchTest, listing: RunListing | None) -> tuple[Counts, tuple[str, ...]]:
+    """One complete batch's counts as the gate judges them, with the warnings that says why."""
     counts, mismatch = with_listing(Counts.of(batch), listing)
     counts, uncounted = judged_counts(counts)
-    warnings = mismatch + uncounted
-    checks = tuple(_checks(counts, config))
+    return counts, mismatch + uncounted
+
+
+def decide(batch: BatchTest, config: Config, listing: RunListing | None = None) -> Verdict:
+    """Pass or fail one complete batch, with the list of its test runs if it was read."""
+    return decide_batches((GatedBatch(batch.test_case_batch_job_id, batch, listing),), config)
+
+
+def decide_batches(batches: Sequence[GatedBatch], config: Config) -> Verdict:
+    """Pass or fail complete batches together: each judged on its own, the thresholds on the totals."""
+    several = len(batches) > 1
+    by_batch: dict[str, Counts] = {}
+    warnings: list[str] = []
+    for gated in batches:
+        if gated.batch is None:
+            raise ValueError(f"batch {gated.batch_job_id} was never read")
+        by_batch[gated.batch_job_id], said = judge_batch(gated.batch, gated.listing)
+        warnings += [named(gated.batch_job_id, warning, several) for warning in said]
+    counts = Counts.combined(by_batch.values())
+    empty = [batch_job_id for batch_job_id, judged in by_batch.items() if judged.total == 0]
+    checks = tuple(_checks(counts, config, empty, several))
     failures = [check.failure for check in checks if not check.ok]
+    reason = _reason(counts, failures, len(batches))
+    return Verdict(not failures, reason, counts, checks, tuple(warnings), by_batch)
+
+
+def _reason(counts: Counts, failures: Sequence[str], batches: int) -> str:
+    the_batches = "The batch" if batches == 1 else "The batches"
     if failures:
-        reason = "The batch failed: " + "; ".join(failures) + "."
-        return Verdict(False, reason, counts, checks, warnings)
+        return f"{the_batches} failed: " + "; ".join(failures) + "."
     if counts.total == 0:
-        reason = "The batch is empty, which is allowed."
-    elif counts.passed == counts.total:
-        reason = "The 1 test case passed." if counts.total == 1 else f"All {counts.total} test cases passed."
-    else:
-        reason = f"{counts.passed} of {how_many(counts.total)} passed, within the thresholds."
-    return Verdict(True, reason, counts, checks, warnings)
+        return "The batch is empty, which is allowed." if batches == 1 else "The batches are empty, which is allowed."
+    of = "" if batches == 1 else f" of the {batches} batches"
+    if counts.passed == counts.total:
+        return "The 1 test case passed." if counts.total == 1 else f"All {counts.total} test cases{of} passed."
+    return f"{counts.passed} of {how_many(counts.total)}{of} passed, within the thresholds."

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from ..codes import ANNOTATION_TITLE
 from ..judge.outcome import Outcome
-from ..judge.runs import failing_runs
 
 MAX_PER_LEVEL = 10
 RESERVED_ERRORS = 1
@@ -56,16 +55,16 @@ def plan(outcome: Outcome) -> list[Annotation]:
     planned = [Annotation("warning", warning) for warning in outcome.warnings]
     planned.append(Annotation(_verdict_level(outcome), _verdict_message(outcome)))
     planned += [Annotation("error", problem.sentence(str, _code)) for problem in outcome.write_problems]
-    listing = outcome.listing
-    if listing is None:
+    if not outcome.listed:
         return planned
-    failing = failing_runs(listing.runs)
+    failing = outcome.failing
     level = "warning" if outcome.exit_code == 0 else "error"
     reserved = RESERVED_ERRORS if level == "error" else 0
     free = MAX_PER_LEVEL - reserved - Counter(a.level for a in planned)[level]
     shown = failing if len(failing) <= free else failing[: max(free - 1, 0)]
-    for run in shown:
-        message = f"{run.status}: {run.explanation or 'no explanation from Retell'}"
+    for gated, run in shown:
+        batch = f" (batch {gated.batch_job_id})" if outcome.several else ""
+        message = f"{run.status}{batch}: {run.explanation or 'no explanation from Retell'}"
         planned.append(Annotation(level, _shorten(message, MESSAGE_CHARS), _shorten(run.name, TITLE_CHARS)))
     if len(shown) < len(failing):
         more = len(failing) - len(shown)

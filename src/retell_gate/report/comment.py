@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..inputs.values import BATCH_ID_PATTERN
 from ..judge.outcome import Outcome
-from ..judge.runs import failing_runs
 from ..judge.verdict import pass_rate
-from .markdown import table, text
+from .markdown import batch_id, table, text
 from .summary import HEADINGS, duration
 
 if TYPE_CHECKING:
@@ -83,7 +81,7 @@ def render_running(batch_ids: Sequence[str], place: Place, what: str = "") -> st
     """The comment while batches run (start mode): their IDs; edited with the verdict at the end."""
     target = f" for {text(what)}" if what else ""
     count = f"{len(batch_ids)} batch test" + ("" if len(batch_ids) == 1 else "s")
-    lines = [f"- {_batch_id(batch_id)}" for batch_id in batch_ids[:MAX_LISTED]]
+    lines = [f"- {batch_id(one)}" for one in batch_ids[:MAX_LISTED]]
     if len(batch_ids) > MAX_LISTED:
         lines.append(f"- and {len(batch_ids) - MAX_LISTED} more")
     parts = [
@@ -115,18 +113,21 @@ def _checks(outcome: Outcome) -> str:
 
 def _failures(outcome: Outcome, room: int, place: Place) -> str:
     """The failed and errored test cases, one short line each, as many as fit in `room`."""
-    listing = outcome.listing
-    if listing is None:
+    if not outcome.listed:
         return ""
-    head = [_listing_problem(listing.problem, bool(listing.runs))] if listing.problem else []
-    failing = failing_runs(listing.runs)
+    several = len(outcome.batches) > 1
+    head = [
+        _listing_problem(problem, bool(gated.listing and gated.listing.runs), gated.batch_job_id if several else "")
+        for gated, problem in outcome.listing_problems
+    ]
+    failing = outcome.failing
     if not failing:
         return "\n\n".join(head)
     title = f"**Failed and errored test cases ({len(failing)})**"
     room -= sum(size(part) + 2 for part in [*head, title]) + 200  # and the closing line
     lines: list[str] = []
-    for run in failing[:MAX_LISTED]:
-        line = _line(run)
+    for gated, run in failing[:MAX_LISTED]:
+        line = _line(run, gated.batch_job_id if several else "")
         if size(line) + 1 > room:
             break
         room -= size(line) + 1
@@ -137,17 +138,19 @@ def _failures(outcome: Outcome, room: int, place: Place) -> str:
     return "\n\n".join([*head, title, "\n".join(lines)])
 
 
-def _listing_problem(problem: str, some_runs: bool) -> str:
+def _listing_problem(problem: str, some_runs: bool, batch_job_id: str) -> str:
     said = text(_cut(problem, 300).rstrip("."))
+    of = f" of batch {batch_id(batch_job_id)}" if batch_job_id else ""
     if some_runs:
-        return f"_The list of test runs is incomplete: {said}._"
-    return f"_The individual test results are unavailable: {said}. The verdict stands on the batch's counts._"
+        return f"_The list of test runs{of} is incomplete: {said}._"
+    return f"_The individual test results{of} are unavailable: {said}. The verdict stands on the batch's counts._"
 
 
-def _line(run: TestRun) -> str:
+def _line(run: TestRun, batch_job_id: str) -> str:
     explanation = next((line for line in run.explanation.splitlines() if line.strip()), "")
     first = f": {text(_cut(explanation, LINE_CHARS))}" if explanation else ""
-    return f"- {ICONS[run.outcome]} {text(_cut(run.name, NAME_CHARS))}{first}"
+    batch = f" (batch {batch_id(batch_job_id)})" if batch_job_id else ""
+    return f"- {ICONS[run.outcome]} {text(_cut(run.name, NAME_CHARS))}{batch}{first}"
 
 
 def _cut(value: str, chars: int) -> str:
@@ -156,16 +159,13 @@ def _cut(value: str, chars: int) -> str:
 
 def _footer(outcome: Outcome, place: Place) -> str:
     parts = [_link(place, "Full results in the run")] if place.run_url else []
-    if outcome.batch_job_id:
-        parts.append(f"batch {_batch_id(outcome.batch_job_id)}")
+    ids = [gated.batch_job_id for gated in outcome.batches if gated.batch_job_id]
+    if ids:
+        shown = ", ".join(batch_id(one) for one in ids[:MAX_LISTED]) + (" …" if len(ids) > MAX_LISTED else "")
+        parts.append(f"{'batch' if len(ids) == 1 else 'batches'} {shown}")
     parts.append(f"waited {duration(outcome.elapsed)}")
     return " · ".join(parts)
 
 
 def _link(place: Place, label: str) -> str:
     return f"[{label}]({place.run_url})" if place.run_url else ""
-
-
-def _batch_id(batch_id: str) -> str:
-    # A code span only for a valid ID: its characters cannot close the span; anything else is escaped.
-    return f"`{batch_id}`" if BATCH_ID_PATTERN.fullmatch(batch_id) else text(batch_id)

@@ -1,10 +1,11 @@
-"""The JUnit XML report: one <testsuite> for the batch, one <testcase> per test run (pure, no I/O).
+"""The JUnit XML report: a <testsuites> root with one <testsuite> per batch (one batch too), one
+<testcase> per test run (pure, no I/O).
 
 A JUnit reader must never show green beside a red gate. So a run that never finished is an error
-when the batch is complete (the verdict counts it so), and skipped only while the batch was still
+when its batch is complete (the verdict counts it so), and skipped only while the batch was still
 running; and when the gate failed but no test case in the file is a failure or an error (the runs
-could not be listed, only the counts show failures, or the gate timed out), the suite holds one
-more test case for the gate's verdict, with the reason.
+could not be listed, only the counts show failures, or the gate timed out), the first suite holds
+one more test case for the gate's verdict, with the reason. So does a file with no test run at all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
+from ..judge.batches import GatedBatch
 from ..judge.outcome import Outcome
 from ..judge.runs import in_report_order
 
@@ -31,10 +33,10 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _classname(outcome: Outcome) -> str:
-    if outcome.batch is None:
+def _classname(gated: GatedBatch) -> str:
+    if gated.batch is None:
         return "retell"
-    engine = outcome.batch.response_engine
+    engine = gated.batch.response_engine
     version = "" if engine.version is None else f".v{engine.version:g}"
     return clean(f"{engine.type}.{engine.engine_id or 'unknown'}{version}")
 
@@ -79,32 +81,47 @@ def _verdict_case(suite: ET.Element, outcome: Outcome) -> Kind:
 
 
 def to_junit(outcome: Outcome, now: datetime | None = None) -> str:
-    runs = in_report_order(outcome.listing.runs) if outcome.listing else []
-    complete = outcome.batch is not None and outcome.batch.state == "complete"
-    suite = ET.Element("testsuite", name=clean(f"Retell batch {outcome.batch_job_id}"))
-    classname = _classname(outcome)
-    kinds = [_testcase(suite, run, classname, complete) for run in runs]
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S")
+    root = ET.Element("testsuites", name="Retell batch tests")
+    batches = outcome.batches or (GatedBatch(""),)  # no batch named: one suite for the verdict
+    suites = [_suite(root, gated, outcome) for gated in batches]
+    kinds = [kind for _, suite_kinds in suites for kind in suite_kinds]
+    no_runs = not any(gated.listing and gated.listing.runs for gated in batches)
     red_case = "failure" in kinds or "error" in kinds
-    if not runs or (outcome.exit_code != 0 and not red_case):
-        kinds.append(_verdict_case(suite, outcome))
-    suite.attrib |= {
+    if no_runs or (outcome.exit_code != 0 and not red_case):
+        first, first_kinds = suites[0]
+        first_kinds.append(_verdict_case(first, outcome))
+        kinds.append(first_kinds[-1])
+    time = f"{outcome.elapsed:.1f}"
+    for suite, suite_kinds in suites:
+        suite.attrib |= _totals(suite_kinds) | {"time": time, "timestamp": stamp}
+    root.attrib |= _totals(kinds) | {"time": time}
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _suite(root: ET.Element, gated: GatedBatch, outcome: Outcome) -> tuple[ET.Element, list[Kind]]:
+    """One batch's suite with a test case per run, and the kind of each."""
+    suite = ET.SubElement(root, "testsuite", name=clean(f"Retell batch {gated.batch_job_id}"))
+    _properties(suite, gated, outcome)
+    runs = in_report_order(gated.listing.runs) if gated.listing else []
+    classname = _classname(gated)
+    return suite, [_testcase(suite, run, classname, gated.complete) for run in runs]
+
+
+def _totals(kinds: list[Kind]) -> dict[str, str]:
+    return {
         "tests": str(len(kinds)),
         "failures": str(kinds.count("failure")),
         "errors": str(kinds.count("error")),
         "skipped": str(kinds.count("skipped")),
-        "time": f"{outcome.elapsed:.1f}",
-        "timestamp": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    _properties(suite, outcome)
-    ET.indent(suite)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
 
 
-def _properties(suite: ET.Element, outcome: Outcome) -> None:
-    properties = ET.Element("properties")
-    values = [("batch_job_id", outcome.batch_job_id), ("result", outcome.result), ("reason", outcome.reason)]
-    if outcome.listing_problem:
-        values.append(("test_runs_problem", outcome.listing_problem))
+def _properties(suite: ET.Element, gated: GatedBatch, outcome: Outcome) -> None:
+    properties = ET.SubElement(suite, "properties")
+    values = [("batch_job_id", gated.batch_job_id), ("result", outcome.result), ("reason", outcome.reason)]
+    if gated.listing_problem:
+        values.append(("test_runs_problem", gated.listing_problem))
     for name, value in values:
         ET.SubElement(properties, "property", name=name, value=clean(value))
-    suite.insert(0, properties)

@@ -6,6 +6,8 @@ import html
 import re
 from collections.abc import Sequence
 
+from ..inputs.values import BATCH_ID_PATTERN
+
 # Characters that start markup anywhere in a line: code, emphasis, links and images, table cells,
 # strikethrough, headings, mentions, math. `< > &` become HTML entities instead.
 _ACTIVE = re.compile(r"([\\`*_\[\]|~#!@$])")
@@ -36,6 +38,13 @@ def code(value: str) -> str:
     if value and not any(c in value for c in "`\r\n"):
         return f"`{value}`"
     return text(value)
+
+
+def batch_id(value: str) -> str:
+    """A batch ID: a code span when it is a valid ID (no character of it can close the span), else text."""
+    if not value:
+        return "(not given)"
+    return f"`{value}`" if BATCH_ID_PATTERN.fullmatch(value) else text(value)
 
 
 def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str = "") -> str:

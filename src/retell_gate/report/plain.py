@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ..judge.batches import GatedBatch
 from ..judge.hints import hint_for
 from ..judge.outcome import Outcome
-from ..judge.runs import FAILING, in_report_order
-from ..judge.verdict import pass_rate
-from .summary import ENGINE_NAMES, REPORT_LABELS, duration
+from ..judge.runs import FAILING
+from ..judge.verdict import Counts, pass_rate
+from .summary import ENGINE_NAMES, REPORT_LABELS, duration, engines_of
 
 if TYPE_CHECKING:
-    from ..retell.models import TestRun
+    from ..retell.models import ResponseEngine, TestRun
 
 VERDICTS = {
     "passed": "PASSED",
@@ -66,9 +67,19 @@ def _counts(outcome: Outcome) -> str:
     counts = outcome.counts
     if counts is None:
         return ""
+    lines = [f"Test cases: {_counted(counts)}"]
+    if outcome.several:
+        for gated in outcome.batches:
+            status = line(gated.batch.status) if gated.batch is not None else "not read"
+            batch_counts = outcome.counts_of(gated)
+            counted = f": {_counted(batch_counts)}" if batch_counts is not None else ""
+            lines.append(f"  {line(gated.batch_job_id)} ({status}){counted}")
+    return "\n".join(lines)
+
+
+def _counted(counts: Counts) -> str:
     rate = pass_rate(counts)
-    shown_rate = "n/a" if rate is None else f"{rate}%"
-    return f"Test cases: {counts}; pass rate {shown_rate}"
+    return f"{counts}; pass rate {'n/a' if rate is None else f'{rate}%'}"
 
 
 def _checks(outcome: Outcome) -> str:
@@ -86,28 +97,37 @@ def _ascii(limit: str) -> str:
 
 
 def _runs(outcome: Outcome) -> list[str]:
-    listing = outcome.listing
-    if listing is None:
+    if not outcome.listed:
         return []
-    if listing.problem and not listing.runs:
-        problem = line(listing.problem.rstrip("."))
-        return [f"The individual test results are unavailable: {problem}. The verdict stands on the batch's counts."]
-    ordered = in_report_order(listing.runs)
-    failing = [run for run in ordered if run.outcome in FAILING]
-    unfinished = [run for run in ordered if run.outcome == "not-finished"]
-    sections = [f"Warning: the list of test runs is incomplete: {line(listing.problem.rstrip('.'))}."]
-    sections = sections if listing.problem else []
+    problems = [(gated, gated.listing.problem) for gated in outcome.batches if gated.listing and gated.listing.problem]
+    runs = outcome.runs
+    if problems and not runs:
+        why = "; ".join(_which(gated, outcome.several) + line(problem.rstrip(".")) for gated, problem in problems)
+        counts = "the batches' counts" if outcome.several else "the batch's counts"
+        return [f"The individual test results are unavailable: {why}. The verdict stands on {counts}."]
+    sections = [
+        f"Warning: {_which(gated, outcome.several)}the list of test runs is incomplete: {line(problem.rstrip('.'))}."
+        for gated, problem in problems
+    ]
+    failing = [(gated, run) for gated, run in runs if run.outcome in FAILING]
+    unfinished = [(gated, run) for gated, run in runs if run.outcome == "not-finished"]
     if failing:
-        sections.append(_group("Failed and errored test cases", failing, True, _files_note(outcome)))
+        sections.append(_group("Failed and errored test cases", failing, True, outcome))
     if unfinished:
-        sections.append(_group("Not finished", unfinished, False, _files_note(outcome)))
+        sections.append(_group("Not finished", unfinished, False, outcome))
     return sections
 
 
-def _group(title: str, runs: list[TestRun], explained: bool, files_note: str) -> str:
+def _which(gated: GatedBatch, several: bool) -> str:
+    """`batch b1: ` before what is said of one batch, when there are several."""
+    return f"batch {line(gated.batch_job_id)}: " if several else ""
+
+
+def _group(title: str, runs: list[tuple[GatedBatch, TestRun]], explained: bool, outcome: Outcome) -> str:
+    files_note = _files_note(outcome)
     lines = [f"{title} ({len(runs)}):"]
-    for run in runs[:SHOWN_RUNS]:
-        lines.append(f"  {line(run.status):<6} {line(run.name)}")
+    for gated, run in runs[:SHOWN_RUNS]:
+        lines.append(f"  {line(run.status):<6} {_which(gated, outcome.several)}{line(run.name)}")
         if explained:
             lines += [INDENT + text for text in _explanation(run.explanation)]
     if len(runs) > SHOWN_RUNS:
@@ -121,6 +141,12 @@ def _files_note(outcome: Outcome) -> str:
     return "set --report-path or --junit-path to have them all"
 
 
+def _engine(engine: ResponseEngine) -> str:
+    version = "latest" if engine.version is None else f"{engine.version:g}"
+    name = ENGINE_NAMES.get(engine.type) or line(engine.type)
+    return f"{name} {line(engine.engine_id or '(no ID)')}, version {version}"
+
+
 def _explanation(explanation: str) -> list[str]:
     lines = [line(text) for text in explanation[:EXPLANATION_CHARS].splitlines() if text.strip()]
     if len(explanation) > EXPLANATION_CHARS:
@@ -129,14 +155,16 @@ def _explanation(explanation: str) -> list[str]:
 
 
 def _details(outcome: Outcome) -> str:
-    rows = [f"Batch: {line(outcome.batch_job_id) or '(not given)'}"]
-    batch = outcome.batch
-    if batch is not None:
-        engine = batch.response_engine
-        version = "latest" if engine.version is None else f"{engine.version:g}"
-        name = ENGINE_NAMES.get(engine.type) or line(engine.type)
-        rows.append(f"Status: {line(batch.status)}")
-        rows.append(f"Response engine: {name} {line(engine.engine_id or '(no ID)')}, version {version}")
+    if outcome.several:  # each batch's status is on its line of counts
+        rows = [f"Batches: {', '.join(line(gated.batch_job_id) for gated in outcome.batches)}"]
+    else:
+        rows = [f"Batch: {line(outcome.batch_job_id) or '(not given)'}"]
+        if outcome.batches and (batch := outcome.batches[0].batch) is not None:
+            rows.append(f"Status: {line(batch.status)}")
+    engines = engines_of(outcome)
+    for engine, batch_ids in engines.items():
+        which = f" ({', '.join(line(b) for b in batch_ids)})" if len(engines) > 1 else ""
+        rows.append(f"Response engine: {_engine(engine)}{which}")
     rows.append(f"Waited: {duration(outcome.elapsed)}")
     rows += [f"{REPORT_LABELS[name]}: {line(path)}" for name, path in outcome.reports]
     return "\n".join(rows)

@@ -1,14 +1,23 @@
-"""The JSON report (schema_version 1, described by docs/report.schema.json); pure, no I/O."""
+"""The JSON report (schema_version 1, described by docs/report.schema.json); pure, no I/O.
+
+Several batches were added within version 1, as its compatibility rule allows: `batches` holds
+every batch, each test run names its `batch_job_id`, and the fields of version 1's first form keep
+their meaning for one batch; with several, `batch_job_id` and `batch` are the first batch's (as
+the `batch-job-id` output is), `test_runs` holds the runs of them all, and `verdict.counts` the totals.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..judge.batches import GatedBatch, named
 from ..judge.outcome import Outcome
-from ..judge.runs import in_report_order
-from ..judge.verdict import pass_rate
+from ..judge.verdict import Counts, pass_rate
+
+if TYPE_CHECKING:
+    from ..retell.models import BatchTest
 
 SCHEMA_VERSION = 1
 
@@ -18,17 +27,38 @@ def to_json(outcome: Outcome) -> str:
         "schema_version": SCHEMA_VERSION,
         "generator": f"retell-batch-gate {__version__}",
         "batch_job_id": outcome.batch_job_id,
-        "batch": _batch(outcome),
+        "batch": _batch(outcome.batches[0].batch if outcome.batches else None),
+        "batches": [_gated(outcome, gated) for gated in outcome.batches],
         "verdict": _verdict(outcome),
         "test_runs": _runs(outcome),
-        "test_runs_problem": outcome.listing_problem or None,
+        "test_runs_problem": _problems(outcome),
         "warnings": list(outcome.warnings),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _batch(outcome: Outcome) -> dict[str, Any] | None:
-    batch = outcome.batch
+def _gated(outcome: Outcome, gated: GatedBatch) -> dict[str, Any]:
+    return {
+        "batch_job_id": gated.batch_job_id,
+        "batch": _batch(gated.batch),
+        "counts": _counts(outcome.counts_of(gated)),
+        "test_run_count": len(gated.listing.runs) if gated.listing is not None else None,
+        "test_runs_problem": gated.listing_problem or None,
+    }
+
+
+def _problems(outcome: Outcome) -> str | None:
+    said = [named(gated.batch_job_id, problem, outcome.several) for gated, problem in outcome.listing_problems]
+    return "; ".join(said) or None
+
+
+def _counts(counts: Counts | None) -> dict[str, int] | None:
+    if counts is None:
+        return None
+    return {"passed": counts.passed, "failed": counts.failed, "errored": counts.errored, "total": counts.total}
+
+
+def _batch(batch: BatchTest | None) -> dict[str, Any] | None:
     if batch is None:
         return None
     return {
@@ -52,14 +82,7 @@ def _verdict(outcome: Outcome) -> dict[str, Any]:
         "reason": outcome.reason,
         "exit_code": outcome.exit_code,
         "elapsed_seconds": round(outcome.elapsed, 1),
-        "counts": None
-        if counts is None
-        else {
-            "passed": counts.passed,
-            "failed": counts.failed,
-            "errored": counts.errored,
-            "total": counts.total,
-        },
+        "counts": _counts(counts),
         "pass_rate": None if rate is None else float(rate),
         "thresholds": [
             {"name": c.name, "input": c.input, "limit": c.limit, "actual": c.actual, "ok": c.ok} for c in checks
@@ -68,10 +91,11 @@ def _verdict(outcome: Outcome) -> dict[str, Any]:
 
 
 def _runs(outcome: Outcome) -> list[dict[str, Any]] | None:
-    if outcome.listing is None:
+    if not outcome.listed:
         return None
     return [
         {
+            "batch_job_id": gated.batch_job_id,
             "test_case_job_id": run.test_case_job_id,
             "test_case_definition_id": run.test_case_definition_id,
             "name": run.name,
@@ -79,5 +103,5 @@ def _runs(outcome: Outcome) -> list[dict[str, Any]] | None:
             "outcome": run.outcome,
             "explanation": run.result_explanation,
         }
-        for run in in_report_order(outcome.listing.runs)
+        for gated, run in outcome.runs
     ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..inputs.values import BATCH_ID_PATTERN
+from ..judge.batches import status_of
 from ..judge.hints import hint_for
 from ..judge.outcome import Outcome
-from ..judge.verdict import pass_rate
-from .markdown import code, table, text, utf8_size
+from ..judge.verdict import Counts, pass_rate
+from .markdown import batch_id, code, table, text, utf8_size
 from .summary_runs import runs_section
 
 if TYPE_CHECKING:
@@ -39,14 +39,30 @@ def render(outcome: Outcome, budget: int = BUDGET_BYTES) -> str:
     return "\n\n".join(section for section in sections if section) + "\n"
 
 
+COUNT_COLUMNS = ("Passed", "Failed", "Errored", "Total", "Pass rate")
+NOT_READ = "—"
+
+
 def _counts(outcome: Outcome) -> str:
     counts = outcome.counts
     if counts is None:
         return ""
+    if not outcome.several:
+        return "### Test cases\n\n" + table(COUNT_COLUMNS, [_count_cells(counts)], "rrrrr")
+    rows = []
+    for gated in outcome.batches:
+        status = text(gated.batch.status) if gated.batch is not None else "not read"
+        rows.append((batch_id(gated.batch_job_id), status, *_count_cells(outcome.counts_of(gated))))
+    rows.append(("Total", text(status_of(outcome.batches)) or NOT_READ, *_count_cells(counts)))
+    return "### Test cases\n\n" + table(("Batch", "Status", *COUNT_COLUMNS), rows, "llrrrrr")
+
+
+def _count_cells(counts: Counts | None) -> tuple[str, ...]:
+    if counts is None:
+        return (NOT_READ,) * len(COUNT_COLUMNS)
     rate = pass_rate(counts)
     shown_rate = "n/a" if rate is None else f"{rate}%"
-    row = (str(counts.passed), str(counts.failed), str(counts.errored), str(counts.total), shown_rate)
-    return "### Test cases\n\n" + table(("Passed", "Failed", "Errored", "Total", "Pass rate"), [row], "rrrrr")
+    return (str(counts.passed), str(counts.failed), str(counts.errored), str(counts.total), shown_rate)
 
 
 def _checks(outcome: Outcome) -> str:
@@ -57,20 +73,28 @@ def _checks(outcome: Outcome) -> str:
 
 
 def _details(outcome: Outcome) -> str:
-    rows = [("Batch", _batch_id(outcome.batch_job_id))]
-    if outcome.batch is not None:
-        rows.append(("Status", text(outcome.batch.status)))
-        rows.append(("Response engine", _engine(outcome.batch.response_engine)))
+    if outcome.several:  # each batch's ID and status are in the table of test cases
+        rows = [("Batches", str(len(outcome.batches)))]
+    else:
+        rows = [("Batch", batch_id(outcome.batch_job_id))]
+        if outcome.batches and (batch := outcome.batches[0].batch) is not None:
+            rows.append(("Status", text(batch.status)))
+    engines = engines_of(outcome)
+    for engine, batch_ids in engines.items():
+        which = f" ({', '.join(batch_id(b) for b in batch_ids)})" if len(engines) > 1 else ""
+        rows.append(("Response engine", _engine(engine) + which))
     rows.append(("Waited", duration(outcome.elapsed)))
     rows += [(REPORT_LABELS[name], text(path)) for name, path in outcome.reports]
     return "### Details\n\n" + table(("", ""), rows, "ll")
 
 
-def _batch_id(batch_job_id: str) -> str:
-    if not batch_job_id:
-        return "(not given)"
-    # A code span only for a valid ID: its characters cannot close the span; anything else is escaped.
-    return f"`{batch_job_id}`" if BATCH_ID_PATTERN.fullmatch(batch_job_id) else text(batch_job_id)
+def engines_of(outcome: Outcome) -> dict[ResponseEngine, list[str]]:
+    """Each response engine tested, with the batches that tested it, in the batches' order."""
+    engines: dict[ResponseEngine, list[str]] = {}
+    for gated in outcome.batches:
+        if gated.batch is not None:
+            engines.setdefault(gated.batch.response_engine, []).append(gated.batch_job_id)
+    return engines
 
 
 def _engine(engine: ResponseEngine) -> str:

@@ -6,42 +6,63 @@ It is kept within a byte budget however many test runs there are: GitHub drops a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from ..judge.batches import GatedBatch
 from ..judge.outcome import Outcome
-from ..judge.runs import FAILING, how_many, in_report_order
-from ..retell.listing import RunListing
-from .markdown import table, text, utf8_size
+from ..judge.runs import FAILING, how_many
+from .markdown import batch_id, table, text, utf8_size
 
 if TYPE_CHECKING:
     from ..retell.models import TestRun
 
+Tagged = tuple[GatedBatch, "TestRun"]
+
 FIRST_LINE_CHARS = 120
 EXPLANATION_CHARS = 4000
+TABLE_COLUMNS = ("Test case", "Status", "Explanation")
 STATUS_ICONS = {"fail": "❌", "error": "⚠️", "not-finished": "⏳", "pass": "✅"}
 
 
 def runs_section(outcome: Outcome, budget: int) -> str:
     """The per-test part of the summary, at most `budget` bytes (UTF-8) long."""
-    listing = outcome.listing
-    if listing is None:
+    if not outcome.listed:
         return ""
-    problem = outcome.listing_problem
     # Said once: the verdict's warning above already names an incomplete list of a complete batch.
-    said = bool(problem) and any(problem in warning for warning in outcome.warnings)
-    if problem and not listing.runs:
-        why = " (see the warning above)" if said else f": {text(problem)}"
-        return f"### Failed and errored test cases\n\nThe individual test results are unavailable{why}."
-    return _Writer(budget).sections(listing, "" if said else problem, _files_note(outcome))
+    unsaid = [
+        (gated, problem)
+        for gated, problem in outcome.listing_problems
+        if not any(problem in warning for warning in outcome.warnings)
+    ]
+    runs = outcome.runs
+    if outcome.listing_problems and not runs:
+        why = _why(outcome, unsaid)
+        return f"### Failed and errored test cases\n\nThe individual test results are unavailable{why}"
+    notes = [_problem_note(gated, problem, outcome.several) for gated, problem in unsaid]
+    return _Writer(budget, outcome.several).sections(runs, notes, _files_note(outcome))
+
+
+def _why(outcome: Outcome, unsaid: list[tuple[GatedBatch, str]]) -> str:
+    if not unsaid:
+        return " (see the warning above)."
+    if not outcome.several:
+        return f": {text(unsaid[0][1])}."
+    return ": " + "; ".join(f"batch {batch_id(gated.batch_job_id)}: {text(problem)}" for gated, problem in unsaid) + "."
+
+
+def _problem_note(gated: GatedBatch, problem: str, several: bool) -> str:
+    of = f" of batch {batch_id(gated.batch_job_id)}" if several else ""
+    return f"> [!WARNING]\n> The list of test runs{of} is incomplete: {text(problem)}."
 
 
 class _Writer:
     """Adds pieces while they fit in the budget, and counts the test cases it leaves out."""
 
-    def __init__(self, budget: int) -> None:
+    def __init__(self, budget: int, several: bool) -> None:
         self.left = budget - 1024  # room for the closing note
         self.left_out = 0
+        self.several = several
 
     def fit(self, piece: str) -> bool:
         size = utf8_size(piece) + 1
@@ -60,43 +81,42 @@ class _Writer:
         self.left_out += count - len(kept)
         return kept
 
-    def sections(self, listing: RunListing, problem: str, files_note: str) -> str:
-        ordered = in_report_order(listing.runs)
-        failing = [run for run in ordered if run.outcome in FAILING]
-        parts = []
-        if problem:
-            parts.append(f"> [!WARNING]\n> The list of test runs is incomplete: {text(problem)}.")
+    def sections(self, runs: Sequence[Tagged], notes: list[str], files_note: str) -> str:
+        failing = [(gated, run) for gated, run in runs if run.outcome in FAILING]
+        parts = list(notes)
         if failing:
-            header = "### Failed and errored test cases\n\n" + table(("Test case", "Status", "Explanation"), [], "lll")
+            columns = ("Batch", "Test case", "Status", "Explanation") if self.several else TABLE_COLUMNS
+            header = "### Failed and errored test cases\n\n" + table(columns, [], "l" * len(columns))
             self.fit(header)
-            rows = self.take((_row(run) for run in failing), len(failing))
+            rows = self.take((self._row(gated, run) for gated, run in failing), len(failing))
             parts.append("\n".join([header, *rows]))
-        parts.append(self._collapsed(ordered, "not-finished", "not finished"))
-        parts.append(self._collapsed(ordered, "pass", "passed"))
+        parts.append(self._collapsed(runs, "not-finished", "not finished"))
+        parts.append(self._collapsed(runs, "pass", "passed"))
         if self.left_out:
             limit_note = "to keep this summary within GitHub's size limit"
             parts.append(f"_{how_many(self.left_out)} left out {limit_note}. {files_note}_")
         return "\n\n".join(part for part in parts if part)
 
-    def _collapsed(self, ordered: Iterable[TestRun], outcome: str, label: str) -> str:
-        runs = [run for run in ordered if run.outcome == outcome]
-        if not runs:
+    def _collapsed(self, runs: Iterable[Tagged], outcome: str, label: str) -> str:
+        chosen = [(gated, run) for gated, run in runs if run.outcome == outcome]
+        if not chosen:
             return ""
-        opening = f"<details><summary>{STATUS_ICONS[outcome]} {how_many(len(runs))} {label}</summary>\n"
+        opening = f"<details><summary>{STATUS_ICONS[outcome]} {how_many(len(chosen))} {label}</summary>\n"
         if not self.fit(opening + "\n</details>"):
-            self.left_out += len(runs)
+            self.left_out += len(chosen)
             return ""
-        items = self.take((_item(run) for run in runs), len(runs))
+        items = self.take((self._item(gated, run) for gated, run in chosen), len(chosen))
         return "\n".join([opening, *items, "", "</details>"])
 
+    def _row(self, gated: GatedBatch, run: TestRun) -> str:
+        batch = f"| {batch_id(gated.batch_job_id)} " if self.several else ""
+        status = f"{STATUS_ICONS[run.outcome]} {text(run.status)}"
+        return f"{batch}| {text(run.name)} | {status} | {_explanation(run.explanation)} |"
 
-def _row(run: TestRun) -> str:
-    return f"| {text(run.name)} | {STATUS_ICONS[run.outcome]} {text(run.status)} | {_explanation(run.explanation)} |"
-
-
-def _item(run: TestRun) -> str:
-    status = "" if run.outcome == "pass" else f" ({text(run.status)})"
-    return f"- {text(run.name)}{status}"
+    def _item(self, gated: GatedBatch, run: TestRun) -> str:
+        batch = f"{batch_id(gated.batch_job_id)}: " if self.several else ""
+        status = "" if run.outcome == "pass" else f" ({text(run.status)})"
+        return f"- {batch}{text(run.name)}{status}"
 
 
 def _explanation(explanation: str) -> str:

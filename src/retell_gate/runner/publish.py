@@ -7,7 +7,6 @@ from collections.abc import Mapping
 
 from .. import codes
 from ..judge.outcome import Outcome, WriteProblem, outputs
-from ..judge.runs import failing_runs
 from ..report.annotations import plan
 from ..report.junit import to_junit
 from ..report.plain import to_plain_text
@@ -57,13 +56,11 @@ def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str])
 
 def _log_failing_runs(workflow: Workflow, result: Outcome) -> None:
     """Names and explanations in the log, fenced: they are Retell's text, not ours."""
-    if result.listing is None:
-        return
-    failing = failing_runs(result.listing.runs)
+    failing = result.failing
     if not failing:
         return
     lines = [f"Failed and errored test cases ({len(failing)}):"]
-    lines += [
-        f"  {run.status}: {run.name}: {run.explanation.splitlines()[0] if run.explanation else ''}" for run in failing
-    ]
+    for gated, run in failing:
+        batch = f"{gated.batch_job_id}: " if result.several else ""
+        lines.append(f"  {run.status}: {batch}{run.name}: {run.explanation.splitlines()[0] if run.explanation else ''}")
     workflow.log_untrusted("\n".join(lines))

@@ -125,6 +125,14 @@ SCENARIOS: dict[str, Scenario] = {
     "rate-edge": Scenario([Frame("complete", 1999, 1, 0, 2000)]),  # a pass rate of exactly 99.95%
     "single": Scenario([Frame("complete", 1, 0, 0, 1)]),
     "stuck-passing": Scenario([Frame("in_progress", 1, 0, 0)]),
+    # Three failures at the second read, then a long way to go: what `fail-fast` stops early on.
+    "fails-early": Scenario(
+        [
+            Frame("in_progress", 0, 0, 0, 20),
+            *(Frame("in_progress", passed, 3, 0, 20) for passed in range(1, 17)),
+            Frame("complete", 17, 3, 0, 20),
+        ]
+    ),
     "runs-broken": Scenario([Frame("complete", 7, 2, 1, 10)], runs_fault="broken"),
     "endless-pages": Scenario([Frame("complete", 10, 0, 0, 10)], runs_fault="endless"),
     "many-failures": Scenario([Frame("complete", 5, 20, 5, 30)]),
@@ -167,10 +175,26 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
+MAX_COUNTED = 10_000
+
+
 def find(batch_id: str) -> Scenario | None:
-    """The scenario a batch ID names: `name` itself, or `name-<anything>` for a fresh batch."""
+    """The scenario a batch ID names: `name` itself, or `name-<anything>` for a fresh batch; or a
+    batch with the counts it names (`counted`)."""
     matches = [name for name in SCENARIOS if batch_id == name or batch_id.startswith(name + "-")]
-    return SCENARIOS[max(matches, key=len)] if matches else None
+    return SCENARIOS[max(matches, key=len)] if matches else counted(batch_id)
+
+
+def counted(batch_id: str) -> Scenario | None:
+    """`counts-<passed>-<failed>-<errored>[-<anything>]`: a batch that ends with these counts, half of
+    them finished at its second read and complete at its third (for thresholds on several batches)."""
+    parts = batch_id.split("-")
+    if len(parts) < 4 or parts[0] != "counts" or not all(p.isdigit() and len(p) <= 5 for p in parts[1:4]):
+        return None
+    final = (int(parts[1]), int(parts[2]), int(parts[3]))
+    if not 0 < sum(final) <= MAX_COUNTED:
+        return None
+    return Scenario(progress(sum(final), final, 2))
 
 
 def batch_body(batch_id: str, frame: Frame) -> dict[str, Any]:
@@ -233,11 +257,14 @@ class Timed:
     Its clock starts at the first request for it; `seed` fixes when each test case finishes
     (uniformly within `seconds`), so two batch IDs with the same numbers finish alike. With
     `-down-<from>-<to>` after the numbers, reading the batch answers 503 from `from` seconds until
-    `to` seconds (an outage in wall-clock time, however often the gate asks).
+    `to` seconds (an outage in wall-clock time, however often the gate asks). `-outage-<from>-<to>`
+    is the same outage with `Retry-After: 0`, so one read's tries run out at once: the gate waits
+    through it as an outage within seconds (for quick tests).
     """
 
     finishes: tuple[float, ...]
     down: tuple[float, float] = (0.0, 0.0)
+    retry_now: bool = False
 
     @classmethod
     def parse(cls, batch_id: str) -> Timed | None:
@@ -247,8 +274,8 @@ class Timed:
         seed, count, seconds = (int(p) for p in parts[1:4])
         rng = random.Random(seed)  # noqa: S311 - a reproducible schedule, not a secret
         finishes = tuple(sorted(rng.uniform(0, seconds) for _ in range(max(count, 1))))
-        if len(parts) >= 7 and parts[4] == "down" and parts[5].isdigit() and parts[6].isdigit():
-            return cls(finishes, (float(parts[5]), float(parts[6])))
+        if len(parts) >= 7 and parts[4] in ("down", "outage") and parts[5].isdigit() and parts[6].isdigit():
+            return cls(finishes, (float(parts[5]), float(parts[6])), retry_now=parts[4] == "outage")
         return cls(finishes)
 
     @property
@@ -257,7 +284,7 @@ class Timed:
 
     def frame(self, elapsed: float) -> Frame:
         if self.down[0] <= elapsed < self.down[1]:
-            return Frame(http_status=503)
+            return Frame(http_status=503, retry_after="0" if self.retry_now else None)
         done = sum(1 for finish in self.finishes if finish <= elapsed)
         status = "complete" if done == len(self.finishes) else "in_progress"
         return Frame(status, done, 0, 0, len(self.finishes))

@@ -5,9 +5,10 @@
 It serves, on 127.0.0.1, `GET /get-batch-test/{id}` and `GET /v2/list-test-runs/{id}` (paginated
 as Retell's specification says: `limit` from 1 to 1000, default 50; `pagination_key`; answers
 `{items, has_more, pagination_key}`). The batch ID picks the scenario (see scenarios.py): `failing`,
-or `failing-<anything>` for a fresh batch with the same script. Every read of a batch moves it one
-frame along its script, so a run sees it progress; the last frame repeats. Requests without
-`Authorization: Bearer <api key>` get Retell's 401, unknown scenarios its 404.
+or `failing-<anything>` for a fresh batch with the same script, `counts-<p>-<f>-<e>` for one that ends
+with those counts. Every read of a batch moves it one frame along its script, so a run sees it
+progress; the last frame repeats. Each batch keeps its own place, so several can be waited for at
+once. Requests without `Authorization: Bearer <api key>` get Retell's 401, unknown scenarios its 404.
 
 Start mode's endpoints (get-agent, list-test-case-definitions, create-batch-test, list-batch-tests)
 and the batches they create are starts.py's; their agents and engines, engines.py's. `calls`

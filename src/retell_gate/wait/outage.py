@@ -39,6 +39,8 @@ class Outage:
     since: float
     last: RetriesExhausted
     reads: int = 1
+    several: bool = False
+    """Whether the wait is for several batches, for the notes' wording."""
 
     def failed_again(self, failure: RetriesExhausted) -> None:
         self.last = failure
@@ -53,9 +55,14 @@ class Outage:
 
     def started_note(self, started: float) -> str:
         return (
-            f"Retell started failing at {stamp(self.since - started)}: {self.last.last}. The batch keeps running "
-            "in Retell; the gate keeps reading it, with growing pauses, until Retell answers or `timeout` runs out."
+            f"Retell started failing at {stamp(self.since - started)}: {self.last.last}. {self._batches_keep} running "
+            f"in Retell; the gate keeps reading {'them' if self.several else 'it'}, with growing pauses, until Retell "
+            "answers or `timeout` runs out."
         )
+
+    @property
+    def _batches_keep(self) -> str:
+        return "The batches keep" if self.several else "The batch keeps"
 
     @property
     def failed_reads(self) -> str:
@@ -68,7 +75,7 @@ class Outage:
         """The wait's end while Retell is still failing: an API error, never a timeout."""
         reason = (
             f"Retell had been failing since {stamp(self.since - started)} into the wait "
-            f"(for {stamp(now - self.since)}, {self.failed_reads}) when `timeout` ran out, so whether the batch "
-            f"finished is unknown; the last failure: {self.last.last}."
+            f"(for {stamp(now - self.since)}, {self.failed_reads}) when `timeout` ran out, so whether the "
+            f"{'batches' if self.several else 'batch'} finished is unknown; the last failure: {self.last.last}."
         )
         return ApiError(reason, self.last.hint)

@@ -1,13 +1,20 @@
-"""Polling: read the batch until Retell reports it complete or the deadline passes.
+"""Polling: read every batch until Retell reports them all complete, the deadline passes, or the caller
+says stop (`fail-fast`).
+
+One loop watches every batch, never one after the other: each keeps its own poll history and is
+read when the adaptive policy (polling.py) says it is due, and the loop sleeps until the next batch
+is due, never past the deadline. A complete batch is not read again.
 
 A read that fails in a transient way is no news: the wait goes on through the outage (outage.py).
+An outage is Retell's, not one batch's, so it is shared: while it lasts, one read at a time asks
+Retell at the outage's pace, and once Retell answers, every batch that fell due meanwhile is read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from ..errors import ApiError
 from ..net.retry import RetriesExhausted
@@ -20,6 +27,9 @@ if TYPE_CHECKING:
 PROGRESS_EVERY = 60.0  # seconds: a progress line at least this often, even when nothing changes
 LAST_POLL_MARGIN = 0.5  # seconds: closer to the deadline than this, a request could not finish
 
+WaitEnd = Literal["complete", "deadline", "stopped"]
+"""Every batch complete; the deadline came first; or `stop` said so."""
+
 
 class BatchReader(Protocol):
     def get_batch(self, batch_job_id: str, deadline: float, *, tries: int | None = None) -> BatchTest: ...
@@ -31,8 +41,20 @@ class Progress:
     batch: BatchTest
 
 
+@dataclass
+class _Watch:
+    """One batch being waited for: when it is due, what its polls saw, whether it is complete."""
+
+    batch_job_id: str
+    due: float
+    history: list[Poll] = field(default_factory=list)
+    complete: bool = False
+    reported: tuple[object, ...] | None = None
+    reported_at: float = float("-inf")
+
+
 class Waiter:
-    """Polls one batch; `last` keeps the batch last read, for reporting on any path."""
+    """Polls batches; `readings` keeps each batch's last reading, for reporting on any path."""
 
     def __init__(
         self,
@@ -50,71 +72,104 @@ class Waiter:
         self._report = report
         self._warn = warn
         self._note = note
-        self.last: BatchTest | None = None
-        self._last_reported: tuple[object, ...] | None = None
-        self._last_report_at = float("-inf")
+        self.readings: dict[str, BatchTest] = {}
+        self._several = False
 
-    def wait(self, batch_job_id: str, poll_interval: float, started: float, deadline: float) -> bool:
-        """True once the batch is complete; False when the deadline passed first.
+    def wait(
+        self,
+        batch_job_ids: Sequence[str],
+        poll_interval: float,
+        started: float,
+        deadline: float,
+        stop: Callable[[Mapping[str, BatchTest]], bool] | None = None,
+    ) -> WaitEnd:
+        """Read the batches until each is complete, the deadline passes, or `stop(readings)` is true
+        after a reading.
 
         Raises ApiError on a read that fails for good, and when Retell is still failing at the deadline.
         """
-        history: list[Poll] = []
+        if not batch_job_ids:
+            raise ValueError("no batch to wait for")
+        watches = [_Watch(batch_job_id, self._clock()) for batch_job_id in batch_job_ids]
+        self._several = len(watches) > 1
         outage: Outage | None = None
+        resume = self._clock()  # during an outage: when to ask Retell again
         while True:
+            watch = min((w for w in watches if not w.complete), key=lambda w: w.due)  # the first given wins a tie
             began = self._clock()
             try:
-                batch = self._reader.get_batch(
-                    batch_job_id, deadline, tries=OUTAGE_TRIES if outage is not None else None
-                )
+                batch = self._read(watch.batch_job_id, deadline, outage)
             except RetriesExhausted as failure:
                 outage = self._failing(outage, failure, began, started)
-                delay = outage.next_delay(poll_interval)
+                resume = self._clock() + outage.next_delay(poll_interval)
             else:
                 if outage is not None:
                     self._note(self._clock() - started, outage.recovered_note(self._clock()))
                     outage = None
-                self._seen(batch, started)
-                if batch.state == "complete":
-                    return True
-                history.append(Poll(self._clock(), batch.finished_count, batch.total_count))
-                delay = next_delay(history, poll_interval)
+                self._seen(watch, batch, started, poll_interval)
+                if all(w.complete for w in watches):
+                    return "complete"
+                if stop is not None and stop(self.readings):
+                    return "stopped"
+            next_at = resume if outage is not None else min(w.due for w in watches if not w.complete)
             remaining = deadline - self._clock()
             if remaining <= LAST_POLL_MARGIN:
-                return self._out_of_time(outage, started)
-            self._sleep(min(delay, remaining))
-            if deadline - self._clock() <= LAST_POLL_MARGIN:
-                return self._out_of_time(outage, started)
+                return self._out_of_time(outage, started, watches)
+            if next_at > self._clock():
+                self._sleep(min(next_at - self._clock(), remaining))
+                if deadline - self._clock() <= LAST_POLL_MARGIN:
+                    return self._out_of_time(outage, started, watches)
+
+    def _read(self, batch_job_id: str, deadline: float, outage: Outage | None) -> BatchTest:
+        try:
+            return self._reader.get_batch(batch_job_id, deadline, tries=OUTAGE_TRIES if outage is not None else None)
+        except RetriesExhausted:
+            raise
+        except ApiError as error:  # a lasting failure ends the wait: say which batch it was about
+            if not self._several:
+                raise
+            raise ApiError(f"Batch {batch_job_id}: {error.message}", error.hint) from None
 
     def _failing(self, outage: Outage | None, failure: RetriesExhausted, began: float, started: float) -> Outage:
         """The outage this failed read starts or continues; its start is logged once."""
         if outage is not None:
             outage.failed_again(failure)
             return outage
-        outage = Outage(began, failure)
+        outage = Outage(began, failure, several=self._several)
         self._note(self._clock() - started, outage.started_note(started))
         return outage
 
-    def _seen(self, batch: BatchTest, started: float) -> None:
-        if batch.state == "unknown" and (self.last is None or self.last.status != batch.status):
-            self._warn(f"Retell reports a batch status this gate does not know: {batch.status!r}; still waiting.")
-        self.last = batch
+    def _seen(self, watch: _Watch, batch: BatchTest, started: float, poll_interval: float) -> None:
+        """Keep the reading, say what changed, and schedule the batch's next read (if it is not complete)."""
+        previous = self.readings.get(watch.batch_job_id)
+        if batch.state == "unknown" and (previous is None or previous.status != batch.status):
+            which = f" for batch {watch.batch_job_id}" if self._several else ""
+            self._warn(
+                f"Retell reports a batch status this gate does not know{which}: {batch.status!r}; still waiting."
+            )
+        self.readings[watch.batch_job_id] = batch
         now = self._clock()
         key = (batch.status, batch.pass_count, batch.fail_count, batch.error_count, batch.total_count)
-        if key != self._last_reported or now - self._last_report_at >= PROGRESS_EVERY:
+        if key != watch.reported or now - watch.reported_at >= PROGRESS_EVERY:
             self._report(Progress(now - started, batch))
-            self._last_reported = key
-            self._last_report_at = now
+            watch.reported, watch.reported_at = key, now
+        if batch.state == "complete":
+            watch.complete = True
+            return
+        watch.history.append(Poll(now, batch.finished_count, batch.total_count))
+        watch.due = now + next_delay(watch.history, poll_interval)
 
-    def _out_of_time(self, outage: Outage | None, started: float) -> bool:
+    def _out_of_time(self, outage: Outage | None, started: float, watches: Sequence[_Watch]) -> WaitEnd:
         # Fail closed: an outage that outlasts the wait, or a status we do not understand, is an API
         # problem, never a mere timeout, which `fail-on-timeout: false` would turn green.
         if outage is not None:
             raise outage.error(self._clock(), started)
-        batch = self.last
-        if batch is not None and batch.state == "unknown":
-            raise ApiError(
-                f"The batch was still in a status this gate does not know ({batch.status!r}) when `timeout` ran out.",
-                "Retell may have changed its API; check for a newer version of this action.",
-            )
-        return False
+        for watch in watches:
+            batch = self.readings.get(watch.batch_job_id)
+            if not watch.complete and batch is not None and batch.state == "unknown":
+                which = f"Batch {watch.batch_job_id} was" if self._several else "The batch was"
+                raise ApiError(
+                    f"{which} still in a status this gate does not know ({batch.status!r}) when `timeout` ran out.",
+                    "Retell may have changed its API; check for a newer version of this action.",
+                )
+        return "deadline"

@@ -1,0 +1,83 @@
+"""`fail-fast`: whether batches still running can pass at all, whatever their unfinished test cases do.
+
+Counts only grow: a failed or errored test case never turns into a pass, and a batch's
+`total_count` is the number of test cases it was started with. So once the failures seen are more
+than `max-failures` allows of the final total (a `N%` limit is of `total_count`, known from the
+first reading), or the errors more than `max-errors`, or the pass rate would stay below
+`min-pass-rate` even if every unfinished test case passed, no later reading can pass, and neither
+can the final verdict (the list of runs and uncounted test cases only make counts worse).
+
+Anything short of that could still pass, so the wait goes on: no false reds. The "Test cases"
+check (`allow-empty`) is left to the end. A batch not read yet has an unknown total: nothing is
+decided before every batch has been read once. Pure, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..inputs.config import Config
+from .runs import how_many
+from .verdict import Check, Counts, Verdict, judged_counts, limit_check, percent, places_for
+
+if TYPE_CHECKING:
+    from ..retell.models import BatchTest
+
+
+def early_verdict(readings: Sequence[tuple[str, BatchTest | None]], config: Config) -> Verdict | None:
+    """A failing Verdict when the batches, as last read, can no longer pass; None while they still can.
+
+    `readings` holds each batch's ID and its last reading (None: not read yet), in order.
+    """
+    if not readings or any(batch is None for _, batch in readings):
+        return None
+    by_batch = {batch_job_id: _so_far(batch) for batch_job_id, batch in readings if batch is not None}
+    counts = Counts.combined(by_batch.values())
+    checks = _checks(counts, config)
+    failures = [check.failure for check in checks if not check.ok]
+    if not failures:
+        return None
+    running = sum(1 for _, batch in readings if batch is not None and batch.state != "complete")
+    return Verdict(False, _reason(failures, counts, running, len(readings)), counts, checks, (), by_batch)
+
+
+def _so_far(batch: BatchTest) -> Counts:
+    """A batch's counts now; a complete batch's test cases left uncounted are errors already."""
+    counts = Counts.of(batch)
+    return judged_counts(counts)[0] if batch.state == "complete" else counts
+
+
+def _checks(counts: Counts, config: Config) -> tuple[Check, ...]:
+    """Each threshold, `ok` while it can still be met."""
+    checks = [
+        limit_check("Failed", "max-failures", counts.failed, counts.total, config.max_failures),
+        limit_check("Errored", "max-errors", counts.errored, counts.total, config.max_errors),
+    ]
+    if config.min_pass_rate is not None:
+        checks.append(_best_pass_rate(counts, config.min_pass_rate))
+    return tuple(checks)
+
+
+def _best_pass_rate(counts: Counts, rate: Decimal) -> Check:
+    """The pass rate if every test case not failed or errored yet passes: the most it can reach."""
+    best = counts.total - counts.failed - counts.errored
+    ok = counts.total == 0 or best * 100 >= rate * counts.total
+    shown = f"at most {percent(best, counts.total, places_for(rate), up=False)}%" if counts.total else "n/a"
+    return Check("Pass rate", "min-pass-rate", f"≥ {rate}%", shown, ok, f"the pass rate can be {shown}, below {rate}%")
+
+
+def _reason(failures: Sequence[str], counts: Counts, running: int, batches: int) -> str:
+    finished = f"with {counts.finished} of {how_many(counts.total)} finished"
+    if batches == 1:
+        return (
+            f"The batch can no longer pass: {'; '.join(failures)}. `fail-fast` stopped the wait while it was "
+            f"still running, {finished}; it keeps running in Retell."
+        )
+    were = "was" if running == 1 else "were"
+    return (
+        f"The batches can no longer pass: {'; '.join(failures)}. `fail-fast` stopped the wait while {running} of "
+        f"{batches} batches {were} still running, {finished}; {'it keeps' if running == 1 else 'they keep'} "
+        "running in Retell."
+    )
