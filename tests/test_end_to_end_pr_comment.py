@@ -141,3 +141,31 @@ def test_a_push_is_a_notice_and_no_request(tmp_path: Path, simulator: Simulator,
     assert result.exit_code == 0
     assert any("not a pull request" in notice for notice in result.annotations("notice"))
     assert github.requests == []
+
+
+def test_start_mode_posts_running_then_edits_the_same_comment_with_the_verdict(
+    tmp_path: Path, simulator: Simulator, github: FakeGitHub
+) -> None:
+    inputs = {
+        "api-key": KEY,
+        "llm-id": "llm_failing",
+        "base-url": simulator.url,
+        "poll-interval": "0.05",
+        "timeout": "30",
+        "comment-on-pr": "true",
+    }
+    first = run_action(tmp_path, inputs, pr_env(tmp_path, github))
+    assert first.exit_code == 1
+    started = json.loads(first.outputs["batch-job-ids"])
+    assert github.methods() == ["GET", "POST", "GET", "PATCH"]  # running, then the verdict in the same comment
+    running = json.loads(github.requests[1].body)["body"]
+    assert "### ⏳ Retell batch test running" in running
+    assert f"`{started[0]}`" in running
+    ours = [body for body in github.bodies(PR) if body.startswith("<!-- retell-batch-gate ")]
+    assert len(ours) == 1
+    assert "### ❌ Retell batch test failed" in ours[0]
+    # Another engine in the same job keeps a comment of its own.
+    again = run_action(tmp_path / "other", inputs | {"llm-id": "llm_demo"}, pr_env(tmp_path, github))
+    assert again.exit_code == 0
+    assert len([body for body in github.bodies(PR) if body.startswith("<!-- retell-batch-gate ")]) == 2
+    assert_token_nowhere(tmp_path, first)

@@ -1,6 +1,6 @@
-"""The entry point: read the inputs, run the gate, report the outcome, exit with its code.
+"""The entry point: mask the secrets, run the gate (gate.py), report the outcome, exit with its code.
 
-This is the only place errors are caught. Whatever happens (bad input, an API failure, a timeout,
+Together with gate.py, this is the only place errors are caught. Whatever happens (bad input, an API failure, a timeout,
 a cancel, a bug), the outputs, the job summary and the report files are written, and the exit code
 is documented.
 """
@@ -9,34 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from functools import partial
+from typing import NoReturn, TextIO
 
 from . import codes
-from .errors import ApiError, Cancelled, InputError
-from .inputs.config import SECRET_ENV, Config, env_name, load_config, raw_values, report_files
-from .inputs.target import WAIT_INPUT, split_ids
+from .errors import Cancelled
+from .gate import Gate
+from .inputs.config import SECRET_ENV, env_name
 from .judge.hints import BUG_HINT
-from .retell.listing import RunListing
 from .runner.github import Workflow
 from .runner.signals import CancelOnSignal
-from .wait.outage import stamp
-from .wait.waiter import Progress, Waiter
-
-if TYPE_CHECKING:
-    from .judge.batches import GatedBatch
-    from .judge.outcome import Outcome
-    from .judge.verdict import Verdict
-    from .retell.client import RetellClient
-    from .retell.models import BatchTest
-
-# Polling stops this share of `timeout` early (at most LISTING_RESERVE_MAX seconds), so that the
-# test runs can still be listed within `timeout` when the batch is slow.
-LISTING_RESERVE_SHARE = 0.1
-LISTING_RESERVE_MAX = 30.0
 
 
 def main() -> NoReturn:
@@ -56,6 +41,7 @@ def run(
     for name, variable in SECRET_ENV.items():  # the API key and the GitHub token, before anything else
         workflow.mask(env.get(env_name(name), "").strip() or env.get(variable, "").strip())
     gate = Gate(workflow, clock, sleep, started)
+    gate.on_started = partial(_comment_running, workflow, env, argv, clock, sleep, gate)
     signals = CancelOnSignal()
     with signals:
         try:
@@ -73,148 +59,24 @@ def run(
         with contextlib.suppress(Exception):  # the pull-request comment never changes the exit code
             from .runner.pr_comment import comment_outcome
 
-            comment_outcome(workflow, env, argv, result, started, clock, sleep)
+            comment_outcome(workflow, env, argv, result, started, clock, sleep, gate.engine_key)
         return code
 
 
-class Gate:
-    """One run: keeps what is known so far, so that every way out can report it."""
+def _comment_running(
+    workflow: Workflow,
+    env: Mapping[str, str],
+    argv: Sequence[str],
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    gate: Gate,
+    batch_ids: Sequence[str],
+    what: str,
+) -> None:
+    """Start mode, with `comment-on-pr`: the comment says the batches are running, with their IDs."""
+    from .runner.pr_comment import GRACE_SECONDS, comment_running, wanted
 
-    def __init__(self, workflow: Workflow, clock: Callable[[], float], sleep: Callable[[float], None], started: float):
-        self._workflow = workflow
-        self._clock = clock
-        self._sleep = sleep
-        self._started = started
-        self._batch_job_ids: tuple[str, ...] = ()
-        """Every batch gated, in order: reported on every path, read or not."""
-        self._waiter: Waiter | None = None
-        self._listings: dict[str, RunListing] = {}
-        self.report_files: dict[str, str] = {}
-
-    def run(self, env: Mapping[str, str], argv: Sequence[str]) -> Outcome:
-        with contextlib.suppress(InputError):  # load_config below reports it
-            values = raw_values(env, argv)
-            self._batch_job_ids = tuple(split_ids(values[WAIT_INPUT]))
-            self.report_files = report_files(values)  # so that an input error is reported in them too
-        try:
-            config = load_config(env, argv)
-            self.report_files = {"report-path": config.report_path, "junit-path": config.junit_path}
-            return self._wait_and_decide(config, config.batch_job_ids)
-        except InputError as error:
-            return self._ended("error", error.message, codes.EXIT_INPUT)
-        except ApiError as error:
-            return self._ended("error", error.message, codes.EXIT_API, error.hint)
-        except Exception as error:  # the one catch-all: a bug must still end in a report, not a traceback
-            reason = f"The gate stopped on an unexpected {type(error).__name__}."
-            return self._ended("error", reason, codes.EXIT_INTERNAL)
-
-    def cancelled(self, signal_number: int) -> Outcome:
-        name = signal.Signals(signal_number).name
-        what = "the batches" if len(self._batch_job_ids) > 1 else "the batch"
-        reason = f"The gate was cancelled ({name}) before {what} finished."
-        return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number)
-
-    def _wait_and_decide(self, config: Config, batch_job_ids: Sequence[str]) -> Outcome:
-        """Wait for the batches in one loop, list their test runs, and judge them together."""
-        from .retell.client import RetellClient  # imported here so bad input is reported without loading requests
-
-        self._batch_job_ids = tuple(batch_job_ids)
-        client = RetellClient(config.base_url, config.api_key.reveal(), self._clock, self._sleep)
-        self._waiter = Waiter(client, self._clock, self._sleep, self._progress, self._warn, self._note)
-        deadline = self._started + config.timeout
-        polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
-        stop = self._cannot_pass(config) if config.fail_fast else None
-        ended = self._waiter.wait(self._batch_job_ids, config.poll_interval, self._started, polling_deadline, stop)
-        self._listings = {
-            batch_job_id: self._list_runs(client, batch_job_id, deadline) for batch_job_id in batch_job_ids
-        }
-        if ended == "deadline":
-            return self._timed_out(config)
-        if ended == "stopped":
-            return self._stopped_early(config)
-        from .judge.verdict import decide_batches
-
-        verdict = decide_batches(self._gated(), config)
-        if verdict.passed:
-            return self._ended("passed", verdict.reason, codes.EXIT_PASSED, verdict=verdict)
-        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
-
-    def _readings(self) -> list[tuple[str, BatchTest | None]]:
-        return self._in_order(self._waiter.readings if self._waiter else {})
-
-    def _in_order(self, readings: Mapping[str, BatchTest]) -> list[tuple[str, BatchTest | None]]:
-        """Each batch's ID and last reading (None: never read), in the order given."""
-        return [(batch_job_id, readings.get(batch_job_id)) for batch_job_id in self._batch_job_ids]
-
-    def _cannot_pass(self, config: Config) -> Callable[[Mapping[str, BatchTest]], bool]:
-        """`fail-fast`: whether the batches as last read can no longer pass."""
-        from .judge.early import early_verdict
-
-        return lambda readings: early_verdict(self._in_order(readings), config) is not None
-
-    def _stopped_early(self, config: Config) -> Outcome:
-        from .judge.early import early_verdict
-
-        verdict = early_verdict(self._readings(), config)
-        if verdict is None:
-            raise AssertionError("fail-fast stopped on batches that could still pass")
-        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
-
-    def _list_runs(self, client: RetellClient, batch_job_id: str, deadline: float) -> RunListing:
-        try:
-            return client.list_test_runs(batch_job_id, deadline)
-        except ApiError as error:
-            return RunListing((), error.message)
-
-    def _timed_out(self, config: Config) -> Outcome:
-        from .judge.batches import unfinished_sentence
-
-        reason = unfinished_sentence(self._gated(), f"when the timeout ({config.timeout:g} s) ran out")
-        code = codes.EXIT_TIMEOUT if config.fail_on_timeout else codes.EXIT_PASSED
-        return self._ended("timed-out", reason, code)
-
-    def _gated(self) -> tuple[GatedBatch, ...]:
-        """Every batch with what is known of it: its last reading and its test runs, if they were read."""
-        from .judge.batches import GatedBatch
-
-        return tuple(
-            GatedBatch(batch_job_id, batch, self._listings.get(batch_job_id))
-            for batch_job_id, batch in self._readings()
-        )
-
-    def _ended(
-        self,
-        result: codes.Result,
-        reason: str,
-        code: int,
-        hint: str = "",
-        verdict: Verdict | None = None,
-    ) -> Outcome:
-        from .judge.outcome import Outcome
-
-        return Outcome(
-            result=result,
-            reason=reason,
-            exit_code=code,
-            batches=self._gated(),
-            elapsed=self._clock() - self._started,
-            verdict=verdict,
-            hint=hint,
-            warnings=verdict.warnings if verdict else (),
-        )
-
-    def _progress(self, progress: Progress) -> None:
-        batch = progress.batch
-        which = f"{batch.test_case_batch_job_id}: " if len(self._batch_job_ids) > 1 else ""
-        finished = f"{batch.finished_count}/{batch.total_count} finished"
-        self._workflow.log(
-            f"[{stamp(progress.elapsed):>7}] {which}{batch.state}: {finished}, "
-            f"{batch.pass_count} passed, {batch.fail_count} failed, {batch.error_count} errored"
-        )
-
-    def _note(self, elapsed: float, text: str) -> None:
-        # An outage note quotes Retell's error message: logged with workflow commands paused.
-        self._workflow.log_untrusted(f"[{stamp(elapsed):>7}] {text}")
-
-    def _warn(self, message: str) -> None:
-        self._workflow.annotate("warning", message, title=codes.ANNOTATION_TITLE)
+    asked = wanted(env, argv)
+    if asked is not None:
+        deadline = clock() + GRACE_SECONDS
+        comment_running(workflow, env, asked[0], batch_ids, deadline, clock, sleep, gate.engine_key, what)

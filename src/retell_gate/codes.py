@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-Result = Literal["passed", "failed", "timed-out", "error", "cancelled"]
+Result = Literal["passed", "failed", "timed-out", "error", "cancelled", "dry-run"]
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from .. import __version__, codes
 from ..errors import InputError
-from .target import WAIT_INPUT, parse_batch_job_ids, parse_target
+from .target import TARGET_INPUTS, Target, WaitFor, parse_target
 from .values import (
     API_KEY_ENV,
     GITHUB_TOKEN_ENV,
@@ -38,6 +38,13 @@ from .values import (
 DEFAULTS: dict[str, str] = {
     "api-key": "",
     "batch-job-id": "",
+    "agent-id": "",
+    "llm-id": "",
+    "conversation-flow-id": "",
+    "version": "",
+    "test-case-definition-ids": "",
+    "test-names": "",
+    "dry-run": "false",
     "max-failures": "0",
     "max-errors": "0",
     "min-pass-rate": "",
@@ -52,6 +59,8 @@ DEFAULTS: dict[str, str] = {
     "comment-on-pr": "false",
     "github-token": "",  # action.yml's default is `${{ github.token }}`, which only the runner can evaluate
 }
+FLAGS = {"version": "engine-version"}  # the input `version` is `--engine-version` on a command line
+TARGET_FIELDS = {name.replace("-", "_") for name in TARGET_INPUTS}
 # Secrets are never flags (a command line is visible to every process); outside Actions each comes
 # from its own variable.
 SECRET_ENV = {"api-key": API_KEY_ENV, "github-token": GITHUB_TOKEN_ENV}
@@ -62,8 +71,10 @@ class Config:
     """Everything the gate needs to know, validated."""
 
     api_key: Secret
-    batch_job_ids: tuple[str, ...]
-    """The batches to wait for and judge together (wait mode), in the order given."""
+    target: Target
+    """What to judge: batches already started (WaitFor), or an engine to start batches for (StartFor)."""
+    dry_run: bool
+    """Whether to resolve and check everything, print the plan and stop before starting or waiting."""
     max_failures: Limit
     max_errors: Limit
     min_pass_rate: Decimal | None
@@ -83,10 +94,21 @@ class Config:
     github_token: Secret
     """For the pull-request comment; empty when none was given."""
 
+    @property
+    def batch_job_ids(self) -> tuple[str, ...]:
+        """The batches to wait for in wait mode, in the order given; empty in start mode."""
+        return self.target.batch_job_ids if isinstance(self.target, WaitFor) else ()
+
+
+def parse_later(_name: str, value: str) -> str:
+    """The mode inputs are checked together, by inputs/target.py, once all are read."""
+    return value
+
 
 PARSERS: dict[str, Callable[[str, str], Any]] = {
     "api-key": parse_api_key,
-    "batch-job-id": parse_batch_job_ids,
+    **dict.fromkeys(TARGET_INPUTS, parse_later),  # checked together by inputs/target.py
+    "dry-run": parse_bool,
     "max-failures": parse_limit,
     "max-errors": parse_limit,
     "min-pass-rate": parse_percentage,
@@ -108,13 +130,19 @@ def env_name(input_name: str) -> str:
     return "INPUT_" + input_name.replace(" ", "_").upper()
 
 
-BOOLEANS = ("allow-empty", "fail-on-timeout", "fail-fast", "comment-on-pr")
-# Inputs whose Config field is named differently from the input.
-FIELDS = {WAIT_INPUT: "batch_job_ids"}
+BOOLEANS = ("dry-run", "allow-empty", "fail-on-timeout", "fail-fast", "comment-on-pr")
 # --help, per input: what a value means (argparse formats these with %, hence %%).
 HELP: dict[str, str] = {
-    "batch-job-id": "the test_case_batch_job_id to wait for; several, separated by commas, spaces or newlines, "
-    "are waited for together and judged on their totals (required)",
+    "batch-job-id": "wait mode: the test_case_batch_job_id to wait for; several, separated by commas, spaces or "
+    "newlines, are waited for together and judged on their totals",
+    "agent-id": "start mode: start batches for this agent's engine (exactly one of the four mode flags)",
+    "llm-id": "start mode: start batches for this Retell LLM",
+    "conversation-flow-id": "start mode: start batches for this Conversation Flow",
+    "version": "start mode: the version to test; empty: the agent's current one",
+    "test-case-definition-ids": "start mode: the definitions to run, by ID; empty: every one of the engine",
+    "test-names": "start mode: glob patterns on definition names, one per line, that narrow the selection",
+    "dry-run": "resolve the engine and the selection (or check the batch IDs), print them and stop; alone, the "
+    "flag means true",
     "max-failures": "most failed test cases allowed: N is a count of test cases, N%% a share of the total",
     "max-errors": "most errored test cases allowed, as N or N%%",
     "min-pass-rate": "lowest pass rate allowed, in percent from 0 to 100; empty: off",
@@ -167,11 +195,16 @@ def argument_parser() -> argparse.ArgumentParser:
             continue
         shown = f"{HELP.get(name, '')} (default: {default or 'empty'})".lstrip()
         if name in BOOLEANS:  # `--allow-empty` alone means true; `--allow-empty false` still works
-            parser.add_argument(f"--{name}", nargs="?", const="true", metavar="true|false", help=shown)
+            parser.add_argument(f"--{flag(name)}", nargs="?", const="true", metavar="true|false", help=shown)
         else:
             metavar = "N|N%" if name in ("max-failures", "max-errors") else "VALUE"
-            parser.add_argument(f"--{name}", metavar=metavar, help=shown)
+            parser.add_argument(f"--{flag(name)}", metavar=metavar, help=shown)
     return parser
+
+
+def flag(input_name: str) -> str:
+    """The command-line flag of an input: its own name, but `--version` prints the gate's version."""
+    return FLAGS.get(input_name, input_name)
 
 
 def raw_values(env: Mapping[str, str], argv: Sequence[str]) -> dict[str, str]:
@@ -179,7 +212,7 @@ def raw_values(env: Mapping[str, str], argv: Sequence[str]) -> dict[str, str]:
     flags = vars(argument_parser().parse_args(list(argv)))
     values: dict[str, str] = {}
     for name, default in DEFAULTS.items():
-        given = flags.get(name.replace("-", "_"))
+        given = flags.get(flag(name).replace("-", "_"))
         if given is None:
             given = env.get(env_name(name), "")
         if name in SECRET_ENV and not given.strip():
@@ -193,11 +226,12 @@ def load_config(env: Mapping[str, str], argv: Sequence[str]) -> Config:
     values = raw_values(env, argv)
     if values["comment-on-pr"] not in TRUE_VALUES:
         values["github-token"] = ""  # not used, so never checked: an unused input cannot fail the gate
-    fields = {FIELDS.get(name, name.replace("-", "_")): PARSERS[name](name, text) for name, text in values.items()}
-    parse_target(values)  # exactly one input says what to test: for now `batch-job-id`, which must not be empty
+    target = parse_target(values)  # exactly one input says what to test
+    fields = {name.replace("-", "_"): PARSERS[name](name, text) for name, text in values.items()}
+    fields = {name: value for name, value in fields.items() if name not in TARGET_FIELDS}
     if fields["report_path"] and fields["report_path"] == fields["junit_path"]:
         raise invalid("junit-path", values["junit-path"], "expected a different file than `report-path`")
-    return Config(**fields)
+    return Config(target=target, **fields)
 
 
 def report_files(values: Mapping[str, str]) -> dict[str, str]:

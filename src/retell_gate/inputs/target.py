@@ -16,6 +16,7 @@ WAIT_INPUT = "batch-job-id"
 START_INPUTS = ("agent-id", "llm-id", "conversation-flow-id")
 MODE_INPUTS = (WAIT_INPUT, *START_INPUTS)
 START_ONLY_INPUTS = ("version", "test-case-definition-ids", "test-names")
+TARGET_INPUTS = (*MODE_INPUTS, *START_ONLY_INPUTS)
 ID_PATTERN = BATCH_ID_PATTERN  # Retell's IDs: letters, digits, `_` and `-`
 MAX_BATCH_IDS = 100  # far more than one job should gate; a longer list is a mistake
 MAX_DEFINITION_IDS = 10_000

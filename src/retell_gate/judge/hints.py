@@ -35,7 +35,7 @@ ERROR_HINTS = {codes.EXIT_INPUT: INPUT_HINT, codes.EXIT_API: API_HINT}
 
 def hint_for(outcome: Outcome) -> str:
     """The "What to check" advice for this outcome; empty when there is nothing to check."""
-    if outcome.result == "passed":
+    if outcome.result in ("passed", "dry-run"):
         return ""
     if outcome.result == "failed":
         return _failed(outcome)

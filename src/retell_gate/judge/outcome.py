@@ -51,6 +51,10 @@ class Outcome:
     """(output name, path) of each report file written, e.g. ("junit-path", "retell.xml")."""
     write_problems: tuple[WriteProblem, ...] = ()
     """The report files that could not be written."""
+    started: tuple[str, ...] = ()
+    """Start mode: the batches this run started (they keep running in Retell whatever the gate does)."""
+    planned: tuple[str, ...] = ()
+    """A start-mode dry run: the names of the test case definitions that would run."""
 
     @property
     def several(self) -> bool:

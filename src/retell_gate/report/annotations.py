@@ -29,7 +29,7 @@ class Annotation:
 
 
 def _verdict_level(outcome: Outcome) -> str:
-    if outcome.result == "passed":
+    if outcome.result in ("passed", "dry-run"):
         return "notice"
     return "warning" if outcome.exit_code == 0 else "error"
 

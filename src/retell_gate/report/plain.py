@@ -28,6 +28,7 @@ VERDICTS = {
     "timed-out": "TIMED OUT",
     "error": "COULD NOT DECIDE",
     "cancelled": "CANCELLED",
+    "dry-run": "DRY RUN",
 }
 SHOWN_RUNS = 100
 """Test cases listed per group; the rest are counted (the report files hold them all)."""
@@ -44,11 +45,22 @@ def to_plain_text(outcome: Outcome) -> str:
         _verdict(outcome),
         _counts(outcome),
         _checks(outcome),
+        _planned(outcome),
         *_runs(outcome),
         _details(outcome),
         f"What to check: {line(hint)}" if (hint := hint_for(outcome)) else "",
     ]
     return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def _planned(outcome: Outcome) -> str:
+    """A start-mode dry run: the test case definitions that would run."""
+    if not outcome.planned:
+        return ""
+    names = [f"  {line(name)}" for name in outcome.planned[:SHOWN_RUNS]]
+    if len(outcome.planned) > SHOWN_RUNS:
+        names.append(f"  and {len(outcome.planned) - SHOWN_RUNS} more")
+    return f"Would run ({len(outcome.planned)}):\n" + "\n".join(names)
 
 
 def line(value: str) -> str:
@@ -165,6 +177,8 @@ def _details(outcome: Outcome) -> str:
     for engine, batch_ids in engines.items():
         which = f" ({', '.join(line(b) for b in batch_ids)})" if len(engines) > 1 else ""
         rows.append(f"Response engine: {_engine(engine)}{which}")
+    if outcome.started:
+        rows.append(f"Started by this run: {', '.join(line(one) for one in outcome.started)}")
     rows.append(f"Waited: {duration(outcome.elapsed)}")
     rows += [f"{REPORT_LABELS[name]}: {line(path)}" for name, path in outcome.reports]
     return "\n".join(rows)

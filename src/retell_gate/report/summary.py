@@ -20,7 +20,9 @@ HEADINGS = {
     "timed-out": "⏱️ Retell batch test timed out",
     "error": "⚠️ Retell batch test gate could not decide",
     "cancelled": "🚫 Retell batch test gate was cancelled",
+    "dry-run": "🔍 Retell batch test dry run",
 }
+PLANNED_SHOWN = 200  # names of a dry run's definitions listed; the rest are counted
 # GitHub drops a step summary over 1 MiB entirely; stay well under it.
 BUDGET_BYTES = 900 * 1024
 REPORT_LABELS = {"report-path": "JSON report", "junit-path": "JUnit report"}
@@ -32,7 +34,7 @@ def render(outcome: Outcome, budget: int = BUDGET_BYTES) -> str:
     before = [f"## {HEADINGS[outcome.result]}", text(outcome.reason)]
     before += [f"> [!CAUTION]\n> {problem.sentence(text, code)}" for problem in outcome.write_problems]
     before += [f"> [!WARNING]\n> {text(warning)}" for warning in outcome.warnings]
-    before += [_counts(outcome), _checks(outcome)]
+    before += [_counts(outcome), _checks(outcome), _planned(outcome)]
     after = [_details(outcome), _next_steps(outcome)]
     used = sum(utf8_size(part) + 2 for part in before + after)
     sections = [*before, runs_section(outcome, budget - used), *after]
@@ -65,6 +67,16 @@ def _count_cells(counts: Counts | None) -> tuple[str, ...]:
     return (str(counts.passed), str(counts.failed), str(counts.errored), str(counts.total), shown_rate)
 
 
+def _planned(outcome: Outcome) -> str:
+    """A start-mode dry run: the test case definitions that would run."""
+    if not outcome.planned:
+        return ""
+    items = [f"- {text(name)}" for name in outcome.planned[:PLANNED_SHOWN]]
+    if len(outcome.planned) > PLANNED_SHOWN:
+        items.append(f"- and {len(outcome.planned) - PLANNED_SHOWN} more")
+    return f"### Would run ({len(outcome.planned)})\n\n" + "\n".join(items)
+
+
 def _checks(outcome: Outcome) -> str:
     if outcome.verdict is None:
         return ""
@@ -83,6 +95,8 @@ def _details(outcome: Outcome) -> str:
     for engine, batch_ids in engines.items():
         which = f" ({', '.join(batch_id(b) for b in batch_ids)})" if len(engines) > 1 else ""
         rows.append(("Response engine", _engine(engine) + which))
+    if outcome.started:
+        rows.append(("Started by this run", ", ".join(batch_id(one) for one in outcome.started)))
     rows.append(("Waited", duration(outcome.elapsed)))
     rows += [(REPORT_LABELS[name], text(path)) for name, path in outcome.reports]
     return "### Details\n\n" + table(("", ""), rows, "ll")

@@ -70,10 +70,10 @@ def comment_outcome(
     stopped by another bad input still updates its comment, rather than leaving the last verdict.
     """
     try:
-        wanted = _wanted(env, argv)
-        if wanted is None:
+        asked = wanted(env, argv)
+        if asked is None:
             return
-        token, timeout = wanted
+        token, timeout = asked
         end = clock() if timeout is None else min(clock(), started + timeout)
         deadline = end + GRACE_SECONDS
         _update(workflow, env, token, partial(render, outcome), deadline, clock, sleep, engine)
@@ -196,7 +196,7 @@ def run_url(env: Mapping[str, str]) -> str:
     return f"{server}/{repository}/actions/runs/{run_id}"
 
 
-def _wanted(env: Mapping[str, str], argv: Sequence[str]) -> tuple[str, float | None] | None:
+def wanted(env: Mapping[str, str], argv: Sequence[str]) -> tuple[str, float | None] | None:
     """The token and `timeout` when a comment is wanted; None when not, or when the inputs that ask
     for it are themselves invalid (the gate reports those)."""
     try:

@@ -1,0 +1,246 @@
+"""One run of the gate: start the batches (start mode) or take their IDs (wait mode), wait for
+them in one loop, list their test runs and judge them together.
+
+Gate keeps what is known so far (the batches started, each batch's last reading, the runs listed),
+so that every way out, an error, a timeout or a cancel included, reports all of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from . import codes
+from .errors import ApiError, InputError
+from .inputs.config import Config, load_config, raw_values, report_files
+from .inputs.target import WAIT_INPUT, StartFor, split_ids
+from .retell.listing import RunListing
+from .runner.github import Workflow
+from .wait.outage import stamp
+from .wait.waiter import Progress, Waiter
+
+if TYPE_CHECKING:
+    from .judge.batches import GatedBatch
+    from .judge.outcome import Outcome
+    from .judge.verdict import Verdict
+    from .launch import Starter, StartPlan
+    from .retell.client import RetellClient
+    from .retell.models import BatchTest
+
+# Polling stops this share of `timeout` early (at most LISTING_RESERVE_MAX seconds), so that the
+# test runs can still be listed within `timeout` when the batch is slow.
+LISTING_RESERVE_SHARE = 0.1
+LISTING_RESERVE_MAX = 30.0
+
+
+class Gate:
+    """One run: keeps what is known so far, so that every way out can report it."""
+
+    def __init__(self, workflow: Workflow, clock: Callable[[], float], sleep: Callable[[float], None], started: float):
+        self._workflow = workflow
+        self._clock = clock
+        self._sleep = sleep
+        self._started = started
+        self._batch_job_ids: tuple[str, ...] = ()
+        """Every batch gated, in order: reported on every path, read or not."""
+        self._waiter: Waiter | None = None
+        self._listings: dict[str, RunListing] = {}
+        self._starter: Starter | None = None
+        self._dry_readings: dict[str, BatchTest] = {}
+        self.report_files: dict[str, str] = {}
+        self.on_started: Callable[[Sequence[str], str], None] | None = None
+        """Called once the batches are started, with their IDs and what they test (the PR comment)."""
+        self.engine_key = ""
+        """Start mode: which engine the inputs name (`agent-id=agent_1`), so each keeps its own PR comment."""
+
+    def run(self, env: Mapping[str, str], argv: Sequence[str]) -> Outcome:
+        with contextlib.suppress(InputError):  # load_config below reports it
+            values = raw_values(env, argv)
+            self._batch_job_ids = tuple(split_ids(values[WAIT_INPUT]))
+            self.report_files = report_files(values)  # so that an input error is reported in them too
+        try:
+            config = load_config(env, argv)
+            self.report_files = {"report-path": config.report_path, "junit-path": config.junit_path}
+            if isinstance(config.target, StartFor):
+                self.engine_key = f"{config.target.input}={config.target.id}"
+                return self._start_and_decide(config, config.target)
+            if config.dry_run:
+                return self._check_batches(config)
+            return self._wait_and_decide(config, config.batch_job_ids)
+        except InputError as error:
+            return self._ended("error", error.message, codes.EXIT_INPUT)
+        except ApiError as error:
+            return self._ended("error", error.message, codes.EXIT_API, error.hint)
+        except Exception as error:  # the one catch-all: a bug must still end in a report, not a traceback
+            reason = f"The gate stopped on an unexpected {type(error).__name__}."
+            return self._ended("error", reason, codes.EXIT_INTERNAL)
+
+    def cancelled(self, signal_number: int) -> Outcome:
+        name = signal.Signals(signal_number).name
+        what = "the batches" if len(self._batch_job_ids) > 1 else "the batch"
+        reason = f"The gate was cancelled ({name}) before {what} finished."
+        if self._starter is not None and not self._batch_job_ids:
+            reason = f"The gate was cancelled ({name}) before it started a batch."
+        return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number)
+
+    def _client(self, config: Config) -> RetellClient:
+        from .retell.client import RetellClient  # imported here so bad input is reported without loading requests
+
+        return RetellClient(config.base_url, config.api_key.reveal(), self._clock, self._sleep)
+
+    def _start_and_decide(self, config: Config, target: StartFor) -> Outcome:
+        """Start mode: plan (nothing started yet), start the batches one after the other, then wait."""
+        from .launch import Starter
+
+        client = self._client(config)
+        self._batch_job_ids = ()
+        self._starter = Starter(client, self._started + config.timeout, self._clock, self._sleep, self._warn)
+        plan = self._starter.plan(target)
+        self._workflow.log(f"Plan: {plan.describe()}.")
+        if config.dry_run:
+            return self._dry_run(plan)
+        try:
+            self._starter.start(plan)
+        finally:  # whatever stops the starting (an error, a cancel), what was started is reported
+            self._batch_job_ids = self._starter.started_ids
+        self._workflow.log(f"Started {len(self._batch_job_ids)} batch(es): {', '.join(self._batch_job_ids)}.")
+        if self.on_started is not None:
+            self.on_started(self._batch_job_ids, plan.engine.label())
+        return self._wait_and_decide(config, self._batch_job_ids, client)
+
+    def _dry_run(self, plan: StartPlan) -> Outcome:
+        names = tuple(definition.name for definition in plan.definitions)
+        reason = f"Dry run: the gate would start {plan.describe()}; nothing was started."
+        return self._ended("dry-run", reason, codes.EXIT_PASSED, planned=names)
+
+    def _check_batches(self, config: Config) -> Outcome:
+        """Wait mode's dry run: the key and each batch ID are accepted (each batch read once)."""
+        client = self._client(config)
+        deadline = self._started + config.timeout
+        readings = {batch_job_id: client.get_batch(batch_job_id, deadline) for batch_job_id in config.batch_job_ids}
+        self._batch_job_ids = config.batch_job_ids
+        self._dry_readings = readings
+        count = len(readings)
+        which = "the batch ID is" if count == 1 else f"each of the {count} batch IDs is"
+        reason = f"Dry run: the API key and {which} accepted by Retell; nothing was waited for."
+        return self._ended("dry-run", reason, codes.EXIT_PASSED)
+
+    def _wait_and_decide(
+        self, config: Config, batch_job_ids: Sequence[str], client: RetellClient | None = None
+    ) -> Outcome:
+        """Wait for the batches in one loop, list their test runs, and judge them together."""
+        self._batch_job_ids = tuple(batch_job_ids)
+        client = client or self._client(config)
+        self._waiter = Waiter(client, self._clock, self._sleep, self._progress, self._warn, self._note)
+        deadline = self._started + config.timeout
+        polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
+        stop = self._cannot_pass(config) if config.fail_fast else None
+        ended = self._waiter.wait(self._batch_job_ids, config.poll_interval, self._started, polling_deadline, stop)
+        self._listings = {
+            batch_job_id: self._list_runs(client, batch_job_id, deadline) for batch_job_id in batch_job_ids
+        }
+        if ended == "deadline":
+            return self._timed_out(config)
+        if ended == "stopped":
+            return self._stopped_early(config)
+        from .judge.verdict import decide_batches
+
+        verdict = decide_batches(self._gated(), config)
+        if verdict.passed:
+            return self._ended("passed", verdict.reason, codes.EXIT_PASSED, verdict=verdict)
+        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
+
+    def _readings(self) -> list[tuple[str, BatchTest | None]]:
+        return self._in_order(self._waiter.readings if self._waiter else self._dry_readings)
+
+    def _in_order(self, readings: Mapping[str, BatchTest]) -> list[tuple[str, BatchTest | None]]:
+        """Each batch's ID and last reading (None: never read), in the order given."""
+        return [(batch_job_id, readings.get(batch_job_id)) for batch_job_id in self._batch_job_ids]
+
+    def _cannot_pass(self, config: Config) -> Callable[[Mapping[str, BatchTest]], bool]:
+        """`fail-fast`: whether the batches as last read can no longer pass."""
+        from .judge.early import early_verdict
+
+        return lambda readings: early_verdict(self._in_order(readings), config) is not None
+
+    def _stopped_early(self, config: Config) -> Outcome:
+        from .judge.early import early_verdict
+
+        verdict = early_verdict(self._readings(), config)
+        if verdict is None:
+            raise AssertionError("fail-fast stopped on batches that could still pass")
+        return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
+
+    def _list_runs(self, client: RetellClient, batch_job_id: str, deadline: float) -> RunListing:
+        try:
+            return client.list_test_runs(batch_job_id, deadline)
+        except ApiError as error:
+            return RunListing((), error.message)
+
+    def _timed_out(self, config: Config) -> Outcome:
+        from .judge.batches import unfinished_sentence
+
+        reason = unfinished_sentence(self._gated(), f"when the timeout ({config.timeout:g} s) ran out")
+        code = codes.EXIT_TIMEOUT if config.fail_on_timeout else codes.EXIT_PASSED
+        return self._ended("timed-out", reason, code)
+
+    def _gated(self) -> tuple[GatedBatch, ...]:
+        """Every batch with what is known of it: its last reading and its test runs, if they were read."""
+        from .judge.batches import GatedBatch
+
+        return tuple(
+            GatedBatch(batch_job_id, batch, self._listings.get(batch_job_id))
+            for batch_job_id, batch in self._readings()
+        )
+
+    def _ended(
+        self,
+        result: codes.Result,
+        reason: str,
+        code: int,
+        hint: str = "",
+        verdict: Verdict | None = None,
+        planned: tuple[str, ...] = (),
+    ) -> Outcome:
+        from .judge.outcome import Outcome
+
+        started = self._starter.started_ids if self._starter is not None else ()
+        if started and result in ("error", "cancelled", "timed-out"):
+            reason += _still_running(started)
+        return Outcome(
+            result=result,
+            reason=reason,
+            exit_code=code,
+            batches=self._gated(),
+            elapsed=self._clock() - self._started,
+            verdict=verdict,
+            hint=hint,
+            warnings=verdict.warnings if verdict else (),
+            started=started,
+            planned=planned,
+        )
+
+    def _progress(self, progress: Progress) -> None:
+        batch = progress.batch
+        which = f"{batch.test_case_batch_job_id}: " if len(self._batch_job_ids) > 1 else ""
+        finished = f"{batch.finished_count}/{batch.total_count} finished"
+        self._workflow.log(
+            f"[{stamp(progress.elapsed):>7}] {which}{batch.state}: {finished}, "
+            f"{batch.pass_count} passed, {batch.fail_count} failed, {batch.error_count} errored"
+        )
+
+    def _note(self, elapsed: float, text: str) -> None:
+        # An outage note quotes Retell's error message: logged with workflow commands paused.
+        self._workflow.log_untrusted(f"[{stamp(elapsed):>7}] {text}")
+
+    def _warn(self, message: str) -> None:
+        self._workflow.annotate("warning", message, title=codes.ANNOTATION_TITLE)
+
+
+def _still_running(started: Sequence[str]) -> str:
+    """Said whenever a run that started batches ends without judging them: they run on, billed."""
+    if len(started) == 1:
+        return f" The batch this run started, {started[0]}, keeps running in Retell."
+    return f" The {len(started)} batches this run started keep running in Retell: {', '.join(started)}."

@@ -1,0 +1,159 @@
+"""Start mode through entrypoint.py, as the runner runs the container, against the simulator over HTTP."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+import pytest
+
+from retell_gate.simulator.server import Simulator
+from tests.action_run import run_action, run_and_signal
+from tests.test_end_to_end import KEY, assert_key_nowhere
+
+
+def start_inputs(simulator: Simulator, **inputs: str) -> dict[str, str]:
+    return {
+        "api-key": KEY,
+        "base-url": simulator.url,
+        "poll-interval": "0.05",
+        "timeout": "30",
+    } | {name.replace("_", "-"): value for name, value in inputs.items()}
+
+
+def posts(simulator: Simulator) -> list[str]:
+    return [path for method, path in simulator.calls if method == "POST"]
+
+
+def test_an_agent_version_is_started_waited_for_and_judged_in_one_step(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, agent_id="agent_demo", version="2", report_path="r.json"))
+    assert run.exit_code == 0, run.log
+    assert run.outputs["result"] == "passed"
+    assert run.outputs["total-count"] == "10"
+    started = json.loads(run.outputs["batch-job-ids"])
+    assert len(started) == 1
+    assert run.outputs["batch-job-id"] == started[0]
+    assert posts(simulator) == ["/create-batch-test"]
+    assert "| Response engine | Retell LLM llm\\_demo, version 2 |" in run.summary
+    assert f"| Started by this run | `{started[0]}` |" in run.summary
+    report = json.loads((tmp_path / "workspace" / "r.json").read_text())
+    assert report["batch"]["response_engine"]["version"] == 2
+    assert "Plan: 10 test cases in 1 batch against retell-llm llm_demo version 2" in run.log
+    assert_key_nowhere(run)
+
+
+def test_a_failing_engine_fails_the_step(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_failing", version="3"))
+    assert run.exit_code == 1
+    assert run.outputs["result"] == "failed"
+    assert (run.outputs["fail-count"], run.outputs["error-count"]) == ("2", "1")
+
+
+def test_a_large_selection_is_split_started_one_after_the_other_and_judged_together(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, conversation_flow_id="conversation_flow_many", version="1"))
+    assert run.exit_code == 0, run.log
+    assert len(json.loads(run.outputs["batch-job-ids"])) == 3
+    assert run.outputs["total-count"] == "450"
+    assert len(posts(simulator)) == 3
+    assert "| Total | complete | 450 | 0 | 0 | 450 | 100.0% |" in run.summary
+
+
+def test_test_names_narrow_the_selection(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_named", test_names="booking:*\nsmoke: *"))
+    assert run.exit_code == 0, run.log
+    assert run.outputs["total-count"] == "5"
+
+
+def test_a_selection_that_matches_nothing_starts_nothing(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_named", test_names="refunds:*"))
+    assert run.exit_code == 2
+    assert run.outputs["result"] == "error"
+    assert "refunds:*" in run.outputs["reason"]
+    assert posts(simulator) == []
+
+
+def test_a_custom_llm_agent_is_refused_before_anything_is_created(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, agent_id="agent_custom"))
+    assert run.exit_code == 3
+    assert "custom LLM" in run.outputs["reason"]
+    assert posts(simulator) == []
+
+
+def test_402_gets_retells_message_and_a_billing_hint(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_payment"))
+    assert run.exit_code == 3
+    assert "402" in run.outputs["reason"]
+    assert "Billing" in run.summary
+    assert posts(simulator) == ["/create-batch-test"]
+
+
+def test_an_ambiguous_create_is_sent_once_and_the_batch_it_made_is_judged(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_error500"))
+    assert run.exit_code == 0, run.log
+    assert posts(simulator) == ["/create-batch-test"]
+    assert run.outputs["result"] == "passed"
+    assert any("found the batch it started" in warning for warning in run.annotations("warning"))
+
+
+def test_two_candidates_after_an_ambiguous_create_stop_with_exit_3_and_no_second_post(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_twice"))
+    assert run.exit_code == 3
+    assert posts(simulator) == ["/create-batch-test"]
+    assert run.outputs["result"] == "error"
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ({}, "None of the inputs that say what to test is set"),
+        ({"batch_job_id": "passing", "agent_id": "agent_demo"}, "`batch-job-id` and `agent-id` are both set"),
+        ({"llm_id": "llm_demo", "version": "latest"}, "Input `version` is 'latest'"),
+    ],
+)
+def test_mode_inputs_that_do_not_fit_are_input_errors_before_any_request(
+    tmp_path: Path, simulator: Simulator, given: dict[str, str], named: str
+) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, **given))
+    assert run.exit_code == 2
+    assert named in run.outputs["reason"]
+    assert simulator.calls == []
+
+
+def test_a_dry_run_shows_the_plan_and_starts_nothing(tmp_path: Path, simulator: Simulator) -> None:
+    inputs = start_inputs(
+        simulator, agent_id="agent_named", test_names="booking:*", dry_run="true", report_path="r.json"
+    )
+    run = run_action(tmp_path, inputs)
+    assert run.exit_code == 0, run.log
+    assert run.outputs["result"] == "dry-run"
+    assert run.outputs["reason"].startswith("Dry run: the gate would start 3 test cases in 1 batch against retell-llm")
+    assert "version 3" in run.outputs["reason"]
+    assert "### Would run (3)\n\n- booking: table for two\n- booking: moves to Friday\n- booking: cancels politely" in (
+        run.summary
+    )
+    assert posts(simulator) == []
+    assert not (tmp_path / "workspace" / "r.json").exists()  # nothing was tested, so no report of a test
+
+
+def test_a_dry_run_in_wait_mode_checks_the_key_and_each_batch_id(tmp_path: Path, simulator: Simulator) -> None:
+    ok = run_action(tmp_path / "ok", start_inputs(simulator, batch_job_id="passing-a passing-b", dry_run="true"))
+    assert ok.exit_code == 0
+    assert ok.outputs["result"] == "dry-run"
+    assert "each of the 2 batch IDs is accepted" in ok.outputs["reason"]
+    unknown = run_action(tmp_path / "bad", start_inputs(simulator, batch_job_id="passing-a nosuch", dry_run="true"))
+    assert unknown.exit_code == 3
+
+
+def test_a_cancel_after_starting_reports_the_started_batches(tmp_path: Path, simulator: Simulator) -> None:
+    inputs = start_inputs(simulator, llm_id="llm_demo", poll_interval="30")
+    run = run_and_signal(tmp_path, inputs, signal.SIGINT, lambda: bool(posts(simulator)), settle=0.5)
+    assert run.exit_code == 130
+    started = json.loads(run.outputs["batch-job-ids"])
+    assert len(started) == 1
+    assert f"The batch this run started, {started[0]}, keeps running in Retell." in run.outputs["reason"]
+    assert f"| Started by this run | `{started[0]}` |" in run.summary
