@@ -55,7 +55,7 @@ class BaselineRuns:
     problems: tuple[str, ...] = ()
     """Why some runs may be missing, one sentence a batch: their definitions would show as new."""
     warnings: tuple[str, ...] = ()
-    """The batches named but left out (not complete), one sentence each."""
+    """The batches named but left out (not complete), one sentence each, with Retell's status (escape it)."""
 
     @property
     def batch_ids(self) -> tuple[str, ...]:
