@@ -25,6 +25,11 @@ current one. The scripts (ENGINES):
 | `lost` | 10 | | creates nothing, resets the connection |
 | `twice` | 10 | passes | creates it twice (two candidates), then resets |
 | `crowded` | 10 | passes | another job's batch of as many other tests is created first; then as `reset` |
+| `history` | 7 (HISTORY_NAMES) | per definition (NOW), see history.py | answers 201 |
+| `sparse` | 7 (HISTORY_NAMES) | as `history` | answers 201 |
+| `unlisted` | 10 | passes | answers 201; `list-batch-tests` answers 500 |
+
+`history` and `sparse` also have batches run before (history.py), listed by `list-batch-tests`.
 """
 
 from __future__ import annotations
@@ -50,6 +55,19 @@ GLOB_NAMES = (
     "Billing: invoice copy",
     "escalation: angry caller",
 )
+HISTORY_NAMES = (
+    "Greets the caller",
+    "Books a table for two",
+    "Moves a booking to Friday",
+    "Cancels a booking politely",
+    "Spells out the confirmation code",
+    "Refuses to share another guest's booking",
+    "Ends the call when asked",
+)
+# How each HISTORY_NAMES definition does in a batch created now: P pass, F fail, K flaky (passes on
+# the 1st, 3rd, ... batch created for the engine with it, fails on the 2nd, 4th, ...). history.py
+# has what they did before.
+NOW = "PFPFKPP"
 CreateFault = Literal["", "payment", "busy", "reset", "error500", "hang", "garbled", "late", "lost", "twice", "crowded"]
 
 
@@ -59,6 +77,10 @@ class EngineScript:
     outcome: Literal["pass", "fail"] = "pass"
     create: CreateFault = ""
     endless_listing: bool = False
+    now: str = ""
+    """Each definition's outcome in a created batch (letters as NOW); empty: as `outcome` says."""
+    unlisted: bool = False
+    """`list-batch-tests` answers 500."""
 
 
 ENGINES: dict[str, EngineScript] = {
@@ -70,6 +92,9 @@ ENGINES: dict[str, EngineScript] = {
     "endless": EngineScript(endless_listing=True),
     **{fault: EngineScript(create=fault) for fault in ("payment", "busy", "reset", "error500", "hang", "garbled")},
     **{fault: EngineScript(create=fault) for fault in ("late", "lost", "twice", "crowded")},
+    "history": EngineScript(HISTORY_NAMES, now=NOW),
+    "sparse": EngineScript(HISTORY_NAMES, now=NOW),
+    "unlisted": EngineScript(unlisted=True),
 }
 
 

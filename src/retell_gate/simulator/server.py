@@ -11,8 +11,9 @@ progress; the last frame repeats. Each batch keeps its own place, so several can
 once. Requests without `Authorization: Bearer <api key>` get Retell's 401, unknown scenarios its 404.
 
 Start mode's endpoints (get-agent, list-test-case-definitions, create-batch-test, list-batch-tests)
-and the batches they create are starts.py's; their agents and engines, engines.py's. `calls`
-records every request as (method, path with query), so a test can count the POSTs.
+and the batches they create are starts.py's; their agents and engines, engines.py's; the batches
+some engines ran before (for a baseline), history.py's. `calls` records every request as (method,
+path with query), so a test can count the POSTs.
 """
 
 from __future__ import annotations

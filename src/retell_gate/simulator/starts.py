@@ -10,7 +10,8 @@ Listings answer `{items, has_more, pagination_key}` with at most PAGE_CAP items 
 progresses like the scripted ones (each read of `get-batch-test` moves it a step) and lists its
 test runs, one per definition it was given, named after it. Its `creation_timestamp` comes from
 `wall_clock` (time.time), which a test can shift to play Retell's clock being off. Errors are
-Retell's `{status, message}`.
+Retell's `{status, message}`. Some engines also have batches run before (history.py): listed at
+their version, and readable like the created ones.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from . import history
+from .created import Created, final_counts
 from .engines import CURRENT_VERSION, ID_FIELDS, SimEngine, agent_body, engine_named
-from .scenarios import Frame, Scenario, batch_body, progress, run_body
+from .scenarios import Frame, Scenario, progress
 
 Answer = tuple[int, dict[str, str], bytes]
 Query = dict[str, list[str]]
@@ -40,31 +43,6 @@ def error(status: int, message: str) -> Answer:
 
 def answer_json(body: Any, status: int = 200) -> Answer:
     return status, {}, json.dumps(body).encode()
-
-
-@dataclass
-class Created:
-    """A batch started through `create-batch-test`."""
-
-    batch_id: str
-    engine: dict[str, Any]
-    definition_ids: tuple[str, ...]
-    scenario: Scenario
-    created_ms: int
-    hidden_listings: int = 0
-    """Listings of the engine's batches that do not show it yet (Retell may list a new batch late)."""
-    reads: int = field(default=0)
-
-    def frame(self, advance: bool) -> Frame:
-        """The frame of its script the batch is at; a read of the batch (`advance`) moves it along."""
-        frames = self.scenario.frames
-        step = self.reads if advance else max(self.reads - 1, 0)
-        self.reads += 1 if advance else 0
-        return frames[min(step, len(frames) - 1)]
-
-    def body(self, frame: Frame) -> dict[str, Any]:
-        modified = {"creation_timestamp": self.created_ms, "user_modified_timestamp": self.created_ms + self.reads}
-        return batch_body(self.batch_id, frame) | {"response_engine": self.engine} | modified
 
 
 class Starts:
@@ -89,11 +67,21 @@ class Starts:
                 return self._definitions(query)
             if path == "/v2/list-batch-tests":
                 return self._batch_list(query)
-            for prefix, serve in (("/get-batch-test/", self._batch), ("/v2/list-test-runs/", self._runs)):
-                created = self.batches.get(unquote(path.removeprefix(prefix))) if path.startswith(prefix) else None
-                if created is not None:
-                    return serve(created, query)
+            for prefix, runs in (("/get-batch-test/", False), ("/v2/list-test-runs/", True)):
+                if path.startswith(prefix):
+                    return self._read(unquote(path.removeprefix(prefix)), query, runs=runs)
         return None
+
+    def _read(self, batch_id: str, query: Query, *, runs: bool) -> Answer | None:
+        """A created or past batch (`runs`: its test runs); None for any other ID (a scripted batch)."""
+        created = self.batches.get(batch_id)
+        if created is not None:
+            return self._runs(created, query) if runs else answer_json(created.body(created.frame(advance=True)))
+        past = history.find(batch_id)
+        if past is None:
+            return None
+        engine, batch = past
+        return paginate(history.runs(engine, batch), query, 1000) if runs else answer_json(history.batch_body(*past))
 
     def _agent(self, agent_id: str, query: Query) -> Answer:
         version = _integer(query, "version", CURRENT_VERSION)
@@ -116,7 +104,9 @@ class Starts:
         version = _integer(query, "version", CURRENT_VERSION)
         if version is None:
             return error(400, "version must be an integer.")
-        listed = []
+        if engine.script.unlisted:
+            return error(500, "An unexpected server error occurred.")
+        listed = history.listed(engine, version)
         for created in self.batches.values():
             if created.engine != engine.body(version):
                 continue
@@ -124,18 +114,11 @@ class Starts:
                 created.hidden_listings -= 1
                 continue
             listed.append(created.body(created.frame(advance=False)))
-        return paginate(listed, query, PAGE_CAP)
-
-    def _batch(self, created: Created, _query: Query) -> Answer:
-        return answer_json(created.body(created.frame(advance=True)))
+        return paginate(listed, query, history.PAGE_CAP if engine.script_name in history.PASTS else PAGE_CAP)
 
     def _runs(self, created: Created, query: Query) -> Answer:
         frame = created.frame(advance=False)
-        runs = [
-            run_body(created.batch_id, created.scenario, frame, index) | {"test_case_definition_id": definition_id}
-            for index, definition_id in enumerate(created.definition_ids)
-        ]
-        return paginate(runs, query, 1000)
+        return paginate([created.run(frame, index) for index in range(len(created.definition_ids))], query, 1000)
 
     def _create(self, raw: bytes) -> Answer:
         request = _create_request(raw)
@@ -173,17 +156,20 @@ class Starts:
         self, engine: SimEngine, version: int, ids: tuple[str, ...], names: dict[str, str], offset_ms: int = 0
     ) -> Created:
         batch_id = f"tcb_sim_{len(self.batches) + 1:04d}"
-        total = len(ids)
-        final = (
-            (total, 0, 0)
-            if engine.script.outcome == "pass"
-            else (total - total // 5 - total // 10, total // 5, total // 10)
+        statuses = (
+            history.now_statuses(engine, ids, lambda tcd: self._attempt(engine, tcd)) if engine.script.now else ()
         )
-        scenario = Scenario(progress(total, final, 3), tuple(names[definition_id] for definition_id in ids))
+        frames = history.frames_of(statuses) if statuses else progress(len(ids), final_counts(engine, len(ids)), 3)
+        scenario = Scenario(frames, tuple(names[definition_id] for definition_id in ids))
         created_ms = int(self.wall_clock() * 1000) + offset_ms
-        created = Created(batch_id, engine.body(version), ids, scenario, created_ms)
+        created = Created(batch_id, engine.body(version), ids, scenario, created_ms, statuses=statuses)
         self.batches[batch_id] = created
         return created
+
+    def _attempt(self, engine: SimEngine, definition_id: str) -> int:
+        """Which batch of the engine with this definition one created now is: 1 for the first."""
+        mine = [b for b in self.batches.values() if b.engine[ID_FIELDS[engine.type]] == engine.engine_id]
+        return 1 + sum(definition_id in created.definition_ids for created in mine)
 
 
 @dataclass(frozen=True)
