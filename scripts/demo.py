@@ -17,12 +17,24 @@ KEY = "sim-key"
 
 RUNS = [
     (
-        "A batch of 40 test cases that finishes with 1 failure and 1 error, within the thresholds",
+        "Start mode, in one step: the agent agent_demo at version 2. The gate reads its engine, lists\n"
+        "the engine's test case definitions, starts a batch pinned to that version, waits and judges it",
+        ["--agent-id", "agent_demo", "--engine-version", "2", "--poll-interval", "0.3"],
+        0,
+    ),
+    (
+        "A dry run of start mode: 450 definitions narrowed to those named `Case 10*`, shown with\n"
+        "the batches that would start; nothing is started",
+        ["--llm-id", "llm_many", "--test-names", "Case 10*", "--dry-run"],
+        0,
+    ),
+    (
+        "Wait mode: a batch of 40 test cases that finishes with 1 failure and 1 error, within the thresholds",
         ["--batch-job-id", "slow-demo", "--max-failures", "1", "--max-errors", "5%", "--poll-interval", "0.3"],
         0,
     ),
     (
-        "A batch that fails: 2 failures and 1 error, with the default thresholds (none allowed),\n"
+        "Wait mode: a batch that fails: 2 failures and 1 error, with the default thresholds (none allowed),\n"
         "writing the JSON and JUnit reports to demo-output/",
         [
             "--batch-job-id",

@@ -34,7 +34,7 @@ def test_an_agent_is_planned_at_its_current_version_and_nothing_is_started(simul
     assert (plan.engine.type, plan.engine.engine_id, plan.engine.version) == ("retell-llm", "llm_demo", 3)
     assert len(plan.definitions) == 10
     assert len(plan.batches) == 1
-    assert plan.describe().startswith("10 test cases in 1 batch against retell-llm llm_demo version 3 (the engine of")
+    assert plan.describe().startswith("10 test cases in 1 batch against retell-llm llm_demo version 3, the engine of")
     assert posts(simulator) == 0
 
 

@@ -96,7 +96,7 @@ def test_the_example_workflow_uses_only_declared_inputs() -> None:
     steps = example["jobs"]["retell"]["steps"]
     gate = next(step for step in steps if step.get("id") == "gate")
     assert set(gate["with"]) <= set(ACTION["inputs"])
-    assert {"api-key", "batch-job-id"} <= set(gate["with"])
+    assert {"api-key", "agent-id", "version"} <= set(gate["with"])  # the one-step form comes first
 
 
 def test_the_try_it_commands_are_the_ones_ci_runs() -> None:

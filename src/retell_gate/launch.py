@@ -29,7 +29,7 @@ class StartPlan:
 
     engine: Engine
     agent: str
-    """`agent agent_123 (name) version 7` when an agent named the engine; empty otherwise."""
+    """`agent agent_123 (name) at version 7` when an agent named the engine; empty otherwise."""
     definitions: tuple[Definition, ...]
     batches: tuple[tuple[str, ...], ...]
     """The definition IDs of each batch to start, at most 200 each, in order."""
@@ -37,7 +37,7 @@ class StartPlan:
 
     def describe(self) -> str:
         """One sentence: what would run against what."""
-        engine = self.engine.label() + (f" (the engine of {self.agent})" if self.agent else "")
+        engine = self.engine.label() + (f", the engine of {self.agent}" if self.agent else "")
         count = len(self.definitions)
         batches = "1 batch" if len(self.batches) == 1 else f"{len(self.batches)} batches"
         cases = "1 test case" if count == 1 else f"{count} test cases"
@@ -66,7 +66,7 @@ class Starter:
             engine = found.engine
             name = f" ({found.agent_name})" if found.agent_name else ""
             shown_version = found.agent_version if found.agent_version is not None else engine.version
-            agent = f"agent {found.agent_id}{name} version {shown_version}"
+            agent = f"agent {found.agent_id}{name} at version {shown_version}"
         else:
             engine = Engine(target.kind, target.id, target.version)
         definitions = list_test_case_definitions(self.client, engine, self.deadline)
