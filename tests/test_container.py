@@ -126,3 +126,17 @@ def test_the_image_refuses_a_report_path_out_of_the_workspace(tmp_path: Path, si
     assert report["exit_code"] == 2, report["stdout"]
     assert report["outputs"]["reason"].startswith("Input `report-path` is '/github/runner_temp/r.json'")
     assert simulator.requests == []
+
+
+def test_the_image_starts_a_batch_for_an_agent_version_and_judges_it(tmp_path: Path, simulator: Simulator) -> None:
+    report = run_container(tmp_path, simulator, agent_id="agent_failing", version="2", report_path="r/retell.json")
+    assert report["exit_code"] == 1, report["stdout"]
+    assert report["outputs"]["result"] == "failed"
+    started = json.loads(report["outputs"]["batch-job-ids"])
+    assert len(started) == 1
+    assert [method for method, _ in simulator.calls if method == "POST"] == ["POST"]
+    assert "| Response engine | Retell LLM llm\\_failing, version 2 |" in report["summary"]
+    assert f"| Started by this run | `{started[0]}` |" in report["summary"]
+    written = json.loads((tmp_path / "workspace" / "r" / "retell.json").read_text())
+    assert written["batch"]["response_engine"]["version"] == 2
+    assert_key_only_masked(report)
