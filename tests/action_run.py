@@ -18,6 +18,7 @@ from tests.runner_rules import Command, parse_output_file, workflow_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "entrypoint.py"
+MEASURED = ROOT / "tests" / "measured.py"
 # What the runner evaluates action.yml's expression defaults to (a token unique to these tests).
 RUNNER_TOKEN = "ghs_RunnerTokenForTests0123456789abcdef"
 EXPRESSIONS = {"${{ github.token }}": RUNNER_TOKEN}
@@ -72,8 +73,10 @@ def start(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = 
     workspace = tmp / "workspace"
     workspace.mkdir(parents=True, exist_ok=True)
     env = runner_env(tmp, inputs) | (extra_env or {})
+    # Started through measured.py, so that its peak memory is the gate's own, not pytest's.
+    command = [sys.executable, "-S", str(MEASURED), str(tmp / "max-rss-kb"), sys.executable, str(ENTRYPOINT)]
     return subprocess.Popen(
-        [sys.executable, str(ENTRYPOINT)],
+        command,
         cwd=workspace,
         env=env,
         text=True,
@@ -84,6 +87,13 @@ def start(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = 
 
 def finish(tmp: Path, process: subprocess.Popen[str], timeout: float = 60) -> ActionRun:
     """Wait for the gate; its exit code, log, outputs, summary, files and peak memory."""
+    run = _finish(tmp, process, timeout)
+    rss = tmp / "max-rss-kb"
+    run.max_rss_mb = int(rss.read_text()) / 1024 if rss.exists() else float("inf")
+    return run
+
+
+def _finish(tmp: Path, process: subprocess.Popen[str], timeout: float) -> ActionRun:
     assert process.stdout is not None
     stdout = process.stdout
     chunks: list[str] = []
@@ -93,17 +103,14 @@ def finish(tmp: Path, process: subprocess.Popen[str], timeout: float = 60) -> Ac
     if reader.is_alive():
         process.kill()
         reader.join()
-    _, status, usage = os.wait4(process.pid, 0)  # reaps it, with its own resource usage
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.wait()
     log = "".join(chunks)
     # Whatever the scenario, the gate reports in words: a traceback is always a bug.
     assert "Traceback (most recent call last)" not in log, log[-4000:]
     commands = tmp / "file_commands"
     files = {p.name: p.read_bytes().decode() for p in commands.iterdir()}
     outputs = parse_output_file(files["set_output_1"])
-    run = ActionRun(process.returncode, log, outputs, files["step_summary_1"], files)
-    run.max_rss_mb = usage.ru_maxrss / 1024
-    return run
+    return ActionRun(process.returncode, log, outputs, files["step_summary_1"], files)
 
 
 def run_action(tmp: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = None) -> ActionRun:
