@@ -48,6 +48,23 @@ RUNS = [
         ],
         1,
     ),
+    (
+        "Against a baseline: an LLM at version 3 compared with its newest complete batch below (version 2).\n"
+        "One failure is swapped for another, so `max-failures 2` alone would pass it; the regression fails it",
+        [
+            "--llm-id",
+            "llm_history",
+            "--engine-version",
+            "3",
+            "--baseline",
+            "latest",
+            "--max-failures",
+            "2",
+            "--poll-interval",
+            "0.3",
+        ],
+        1,
+    ),
 ]
 
 

@@ -227,3 +227,46 @@ CASES |= {
     ),
     "failed-fast-unlisted": _failed_fast(UNAVAILABLE),
 }
+
+
+def _against_baseline(baseline_runs: RunListing, listing: RunListing, inputs: dict[str, str]) -> Outcome:
+    """Judged test by test against a named baseline (base_1), as the gate does with `baseline`."""
+    from retell_gate.judge.combined import decide_per_definition
+    from retell_gate.judge.outcome import BaselineUsed
+
+    judged = batch(passed=3, failed=3, total=6)
+    renamed = {"Refuses <script> | tables": "tcd_new"}  # not in the baseline
+    runs = tuple(
+        run.model_copy(update={"test_case_definition_id": renamed[run.name]}) if run.name in renamed else run
+        for run in listing.runs
+    )
+    gated = one(read=judged, listing=RunListing(runs))
+    verdict, assessment = decide_per_definition(gated, config(**inputs), baseline_runs.runs)
+    used = BaselineUsed(("base_1",), "retell-llm llm_abc version 1", found=False)
+    result, code = ("passed", 0) if verdict.passed else ("failed", 1)
+    return Outcome(
+        result, verdict.reason, code, gated, 61.0, verdict, "", verdict.warnings, assessment=assessment, baseline=used
+    )
+
+
+CASES |= {
+    "regressions": _against_baseline(
+        _runs(
+            ("pass", "Books a table for two", None),
+            ("fail", "Moves a booking to Friday", "Wrong day."),
+            ("fail", "Cancels politely", "Never asked."),
+            ("pass", "Old menu (removed)", None),  # tcd_3 here: dropped since
+            ("fail", "Spells the code", "Spelled it wrong."),
+            ("pass", "Ends the call when asked", None),
+        ),
+        _runs(
+            ("fail", "Books a table for two", MULTILINE),
+            ("pass", "Moves a booking to Friday", None),
+            ("fail", "Cancels politely", "Still never asks."),
+            ("pass", "Refuses <script> | tables", None),  # a definition the baseline did not have
+            ("fail", "Spells the code", "Spelled it wrong again."),
+            ("pass", "Ends the call when asked", None),
+        ),
+        {"baseline": "base_1", "max_failures": "3", "quarantine": "Spells*"},
+    ),
+}

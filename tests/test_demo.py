@@ -28,4 +28,6 @@ def test_the_demo_starts_a_batch_then_waits_for_a_passing_and_a_failing_one() ->
     assert "  fail   Refuses to share another guest's booking\n" in out
     report = json.loads((ROOT / "demo-output" / "retell.json").read_text())
     assert report["verdict"]["result"] == "failed"
+    assert "Regressions (1):\n  Books a table for two: passed -> failed" in out
+    assert "Baseline: batches tcb_llm_history_v2-r2, tcb_llm_history_v2-r1" in out
     assert "sim-key" not in out

@@ -114,10 +114,13 @@ def test_rendered_summaries_contain_only_our_own_markup(name: str) -> None:
     problems = [span for p in outcome.write_problems for span in (p.output, p.part)]
     hinted = re.findall(r"`([^`]+)`", hint_for(outcome))
     spans = re.findall(r"<code>(.*?)</code>", html)
+    # and the baseline's batch IDs (checked as IDs, like the batch's), with our own `baseline: latest`
+    used = outcome.baseline
+    baseline = [*used.batch_ids, *(["baseline: latest"] if used.found else [])] if used is not None else []
     if outcome.several:  # each batch's ID in its rows, and in those of its test cases
         assert set(spans) == {gated.batch_job_id for gated in outcome.batches} | set(problems) | set(hinted)
     else:
-        assert spans == [*problems, outcome.batch_job_id, *hinted]
+        assert spans == [*problems, outcome.batch_job_id, *baseline, *hinted]
 
 
 def test_hostile_text_renders_as_text_in_githubs_renderer() -> None:

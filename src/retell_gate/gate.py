@@ -22,6 +22,8 @@ from .wait.outage import stamp
 from .wait.waiter import Progress, Waiter
 
 if TYPE_CHECKING:
+    from .baseline_step import BaselineStep
+    from .judge.assess import Assessment
     from .judge.batches import GatedBatch
     from .judge.outcome import Outcome
     from .judge.verdict import Verdict
@@ -49,6 +51,9 @@ class Gate:
         self._listings: dict[str, RunListing] = {}
         self._starter: Starter | None = None
         self._dry_readings: dict[str, BatchTest] = {}
+        self._plan: StartPlan | None = None
+        self._baseline: BaselineStep | None = None
+        self._assessment: Assessment | None = None
         self.report_files: dict[str, str] = {}
         self.on_started: Callable[[Sequence[str], str], None] | None = None
         """Called once the batches are started, with their IDs and what they test (the PR comment)."""
@@ -97,10 +102,11 @@ class Gate:
         client = self._client(config)
         self._batch_job_ids = ()
         self._starter = Starter(client, self._started + config.timeout, self._clock, self._sleep, self._warn)
-        plan = self._starter.plan(target)
+        plan = self._plan = self._starter.plan(target, config.repeats)
         self._workflow.log(f"Plan: {plan.describe()}.")
         if config.dry_run:
             return self._dry_run(plan)
+        self._baseline_step(config, client).read_named()  # a typo in `baseline` stops the run before it starts
         try:
             self._starter.start(plan)
         finally:  # whatever stops the starting (an error, a cancel), what was started is reported
@@ -135,6 +141,7 @@ class Gate:
         client = client or self._client(config)
         self._waiter = Waiter(client, self._clock, self._sleep, self._progress, self._warn, self._note)
         deadline = self._started + config.timeout
+        self._baseline_step(config, client).read_named()
         polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
         stop = self._cannot_pass(config) if config.fail_fast else None
         ended = self._waiter.wait(self._batch_job_ids, config.poll_interval, self._started, polling_deadline, stop)
@@ -145,12 +152,27 @@ class Gate:
             return self._timed_out(config)
         if ended == "stopped":
             return self._stopped_early(config)
-        from .judge.verdict import decide_batches
-
-        verdict = decide_batches(self._gated(), config)
+        verdict = self._decide(config)
         if verdict.passed:
             return self._ended("passed", verdict.reason, codes.EXIT_PASSED, verdict=verdict)
         return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
+
+    def _baseline_step(self, config: Config, client: RetellClient) -> BaselineStep:
+        from .baseline_step import BaselineStep
+
+        if self._baseline is None:
+            self._baseline = BaselineStep(client, config, self._started + config.timeout)
+        return self._baseline
+
+    def _decide(self, config: Config) -> Verdict:
+        """Judge the complete batches: on their counts, or test by test (baseline_step.judge)."""
+        from .judge.verdict import decide_batches
+
+        if not config.per_definition or self._baseline is None:
+            return decide_batches(self._gated(), config)
+        planned = self._plan.engine if self._plan is not None else None
+        verdict, self._assessment = self._baseline.judge(self._gated(), planned, self._batch_job_ids)
+        return verdict
 
     def _readings(self) -> list[tuple[str, BatchTest | None]]:
         return self._in_order(self._waiter.readings if self._waiter else self._dry_readings)
@@ -220,6 +242,9 @@ class Gate:
             warnings=verdict.warnings if verdict else (),
             started=started,
             planned=planned,
+            assessment=self._assessment if verdict is not None else None,
+            baseline=self._baseline.used if self._baseline is not None and verdict is not None else None,
+            repeats=self._plan.repeats if self._plan is not None else 1,
         )
 
     def _progress(self, progress: Progress) -> None:

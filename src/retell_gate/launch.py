@@ -34,14 +34,18 @@ class StartPlan:
     batches: tuple[tuple[str, ...], ...]
     """The definition IDs of each batch to start, at most 200 each, in order."""
     unmatched_patterns: tuple[str, ...] = ()
+    repeats: int = 1
+    """`repeats`: the batches are started this many times, one set after the other."""
 
     def describe(self) -> str:
         """One sentence: what would run against what."""
         engine = self.engine.label() + (f", the engine of {self.agent}" if self.agent else "")
         count = len(self.definitions)
-        batches = "1 batch" if len(self.batches) == 1 else f"{len(self.batches)} batches"
+        started = len(self.batches) * self.repeats
+        batches = "1 batch" if started == 1 else f"{started} batches"
         cases = "1 test case" if count == 1 else f"{count} test cases"
-        return f"{cases} in {batches} against {engine}"
+        each = f", each run {self.repeats} times," if self.repeats > 1 else ""
+        return f"{cases}{each} in {batches} against {engine}"
 
 
 @dataclass
@@ -55,7 +59,7 @@ class Starter:
     warn: Callable[[str], None]
     started: list[Started] = field(default_factory=list)
 
-    def plan(self, target: StartFor) -> StartPlan:
+    def plan(self, target: StartFor, repeats: int = 1) -> StartPlan:
         """Resolve the engine and the selection; raises ApiError or SelectionError, having started nothing."""
         from .retell.catalog import list_test_case_definitions
         from .retell.engines import Engine, get_agent
@@ -74,13 +78,18 @@ class Starter:
         for pattern in selection.unmatched_patterns:
             self.warn(f"The `test-names` pattern {pattern!r} matched no test case definition of {engine.label()}.")
         ids = [definition.test_case_definition_id for definition in selection.definitions]
-        return StartPlan(engine, agent, selection.definitions, tuple(split_batches(ids)), selection.unmatched_patterns)
+        batches = tuple(split_batches(ids))
+        return StartPlan(engine, agent, selection.definitions, batches, selection.unmatched_patterns, repeats)
 
     def start(self, plan: StartPlan) -> tuple[str, ...]:
-        """Start every batch of the plan, one after the other; the first failure stops the rest."""
+        """Start every batch of the plan (`repeats` times), one after the other; the first failure stops the rest.
+
+        Each repeat is a batch of its own: `already_started` tells a repeat from a batch that was
+        created twice after an ambiguous failure (recovery.py).
+        """
         from .retell.starting import create_batch_test
 
-        for definition_ids in plan.batches:
+        for definition_ids in [ids for _ in range(plan.repeats) for ids in plan.batches]:
             started = create_batch_test(
                 self.client,
                 definition_ids,

@@ -16,7 +16,16 @@ from typing import Any, NoReturn
 
 from .. import __version__, codes
 from ..errors import InputError
-from .target import TARGET_INPUTS, Target, WaitFor, parse_target
+from .judging import (
+    BaselineInput,
+    check_judging,
+    parse_baseline,
+    parse_baseline_version,
+    parse_max_regressions,
+    parse_min_passes,
+    parse_repeats,
+)
+from .target import TARGET_INPUTS, Target, WaitFor, parse_patterns, parse_target
 from .values import (
     API_KEY_ENV,
     GITHUB_TOKEN_ENV,
@@ -49,6 +58,14 @@ DEFAULTS: dict[str, str] = {
     "max-errors": "0",
     "min-pass-rate": "",
     "allow-empty": "false",
+    "baseline": "",
+    "baseline-version": "",
+    "baseline-required": "false",
+    "max-regressions": "",
+    "required-tests": "",
+    "quarantine": "",
+    "repeats": "1",
+    "min-passes": "",
     "poll-interval": "10",
     "timeout": "1800",
     "fail-on-timeout": "true",
@@ -79,6 +96,18 @@ class Config:
     max_errors: Limit
     min_pass_rate: Decimal | None
     allow_empty: bool
+    baseline: BaselineInput
+    baseline_version: int | None
+    """With `baseline: latest`: the version to take the baseline from; None: search below the one tested."""
+    baseline_required: bool
+    max_regressions: int | None
+    """None: the default, 0 when a baseline is set."""
+    required_tests: tuple[str, ...]
+    quarantine: tuple[str, ...]
+    repeats: int
+    """Start mode: batches of the selection started this many times; 1 in wait mode."""
+    min_passes: int | None
+    """The passes a definition needs among its repeats; None: every repeat."""
     poll_interval: float
     timeout: float
     fail_on_timeout: bool
@@ -93,6 +122,16 @@ class Config:
     """Whether to keep one comment with the result on the pull request (runner/pr_comment.py)."""
     github_token: Secret
     """For the pull-request comment; empty when none was given."""
+
+    @property
+    def per_definition(self) -> bool:
+        """Whether any input asks to judge per definition (a baseline, required or quarantined tests, repeats)."""
+        return (
+            self.baseline.wanted
+            or bool(self.required_tests or self.quarantine)
+            or self.repeats > 1
+            or self.min_passes is not None
+        )
 
     @property
     def batch_job_ids(self) -> tuple[str, ...]:
@@ -113,6 +152,14 @@ PARSERS: dict[str, Callable[[str, str], Any]] = {
     "max-errors": parse_limit,
     "min-pass-rate": parse_percentage,
     "allow-empty": parse_bool,
+    "baseline": parse_baseline,
+    "baseline-version": parse_baseline_version,
+    "baseline-required": parse_bool,
+    "max-regressions": parse_max_regressions,
+    "required-tests": parse_patterns,
+    "quarantine": parse_patterns,
+    "repeats": parse_repeats,
+    "min-passes": parse_min_passes,
     "poll-interval": parse_seconds,
     "timeout": parse_seconds,
     "fail-on-timeout": parse_bool,
@@ -130,7 +177,7 @@ def env_name(input_name: str) -> str:
     return "INPUT_" + input_name.replace(" ", "_").upper()
 
 
-BOOLEANS = ("dry-run", "allow-empty", "fail-on-timeout", "fail-fast", "comment-on-pr")
+BOOLEANS = ("dry-run", "allow-empty", "baseline-required", "fail-on-timeout", "fail-fast", "comment-on-pr")
 # --help, per input: what a value means (argparse formats these with %, hence %%).
 HELP: dict[str, str] = {
     "batch-job-id": "wait mode: the test_case_batch_job_id to wait for; several, separated by commas, spaces or "
@@ -147,6 +194,16 @@ HELP: dict[str, str] = {
     "max-errors": "most errored test cases allowed, as N or N%%",
     "min-pass-rate": "lowest pass rate allowed, in percent from 0 to 100; empty: off",
     "allow-empty": "whether a complete batch with no test cases may pass; alone, the flag means true",
+    "baseline": "compare with a baseline: batch IDs, or `latest` (the engine's newest complete batch below the "
+    "version tested); empty: off",
+    "baseline-version": "with `baseline: latest`, the version whose newest complete batch is the baseline",
+    "baseline-required": "whether finding no baseline is an error (exit 3) rather than a warning; alone, the flag "
+    "means true",
+    "max-regressions": "most tests allowed to pass in the baseline and fail now; empty: 0 when a baseline is set",
+    "required-tests": "glob patterns on test names or IDs, one per line: tests that must pass whatever the thresholds",
+    "quarantine": "glob patterns on test names or IDs, one per line: tests whose results count against nothing",
+    "repeats": "start mode: run each test this many times (1 to 10) and judge it per definition",
+    "min-passes": "passes a repeated test needs, from 1 to `repeats`; empty: all of them",
     "poll-interval": "seconds between polls while nothing changes (the gate adapts from there)",
     "timeout": "seconds to wait in all",
     "fail-on-timeout": "whether running out of time fails (exit 4); alone, the flag means true",
@@ -231,7 +288,9 @@ def load_config(env: Mapping[str, str], argv: Sequence[str]) -> Config:
     fields = {name: value for name, value in fields.items() if name not in TARGET_FIELDS}
     if fields["report_path"] and fields["report_path"] == fields["junit_path"]:
         raise invalid("junit-path", values["junit-path"], "expected a different file than `report-path`")
-    return Config(target=target, **fields)
+    config = Config(target=target, **fields)
+    check_judging(config, values)
+    return config
 
 
 def report_files(values: Mapping[str, str]) -> dict[str, str]:

@@ -52,13 +52,16 @@ def assess(
     max_regressions: int = 0,
     required: Sequence[str] = (),
     quarantine: Sequence[str] = (),
+    current_capped: bool = False,
 ) -> Assessment:
     """Judge the runs tested now, against the baseline's runs when given (None: no baseline).
 
     Raises InputError when a test is both required and quarantined. The baseline is judged with the
     same `min_passes`, lowered to each definition's number of runs there (it may have run fewer times).
+    `current_capped` does the same for the runs tested now: only when their list is incomplete, so that
+    runs missing from it are not taken for failures (the caller judges the thresholds on the batch counts).
     """
-    current = judge_definitions(current_runs, min_passes)
+    current = judge_definitions(current_runs, min_passes, capped=current_capped)
     baseline = None if baseline_runs is None else judge_definitions(baseline_runs, min_passes, capped=True)
     everything = compare(current, baseline or ())
     check_overlap(everything.entries, required, quarantine)

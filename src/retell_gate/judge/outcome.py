@@ -14,6 +14,7 @@ from .verdict import Counts, Verdict, pass_rate
 
 if TYPE_CHECKING:
     from ..retell.models import TestRun
+    from .assess import Assessment
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,17 @@ class WriteProblem:
     def sentence(self, plain: Callable[[str], str], code: Callable[[str], str]) -> str:
         """One sentence; `plain` and `code` shape the path and its part for where it is shown."""
         return f"Could not write `{self.output}` ({plain(self.path)}): {self.why.format(code(self.part))}."
+
+
+@dataclass(frozen=True)
+class BaselineUsed:
+    """The baseline the tests were compared with."""
+
+    batch_ids: tuple[str, ...]
+    engine: str
+    """`retell-llm llm_1 version 2`, as the first baseline batch reports it (escape it: it is Retell's)."""
+    found: bool
+    """Found by `baseline: latest`, rather than named."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,17 @@ class Outcome:
     """Start mode: the batches this run started (they keep running in Retell whatever the gate does)."""
     planned: tuple[str, ...] = ()
     """A start-mode dry run: the names of the test case definitions that would run."""
+    assessment: Assessment | None = None
+    """The tests judged one by one (Config.per_definition, batches complete); None otherwise."""
+    baseline: BaselineUsed | None = None
+    """The baseline compared with; None when none was asked for or found."""
+    repeats: int = 1
+
+    @property
+    def regressed_ids(self) -> frozenset[str]:
+        """The definitions that regressed since the baseline."""
+        comparison = self.assessment.comparison if self.assessment is not None else None
+        return frozenset(entry.definition_id for entry in comparison.regressed) if comparison else frozenset()
 
     @property
     def several(self) -> bool:
@@ -117,7 +140,22 @@ def outputs(outcome: Outcome) -> dict[str, str]:
         "pass-rate": str(rate) if rate is not None else "",
         "batch-job-id": outcome.batch_job_id,
         "batch-job-ids": json.dumps([gated.batch_job_id for gated in outcome.batches], separators=(",", ":")),
+        **_judged_outputs(outcome),
         "elapsed-seconds": str(round(outcome.elapsed)),
         "report-path": dict(outcome.reports).get("report-path", ""),
         "junit-path": dict(outcome.reports).get("junit-path", ""),
+    }
+
+
+def _judged_outputs(outcome: Outcome) -> dict[str, str]:
+    """The outputs of the tests judged one by one; empty (`[]`) when they were not, or had no baseline."""
+    assessment = outcome.assessment
+    comparison = assessment.comparison if assessment is not None else None
+    compared = comparison is not None and outcome.baseline is not None
+    baseline_ids = list(outcome.baseline.batch_ids) if compared and outcome.baseline else []
+    return {
+        "regression-count": str(len(comparison.regressed)) if comparison is not None else "",
+        "fixed-count": str(len(comparison.fixed)) if comparison is not None else "",
+        "flaky-count": str(len(assessment.flaky)) if assessment is not None else "",
+        "baseline-batch-job-ids": json.dumps(baseline_ids, separators=(",", ":")),
     }

@@ -76,6 +76,8 @@ class Verdict:
     warnings: tuple[str, ...]
     by_batch: Mapping[str, Counts] = field(default_factory=dict)
     """Each batch's counts as judged, before they were added up into `counts`."""
+    per_definition: bool = False
+    """`counts` hold one test case per definition, judged by its repeats, quarantined ones left out."""
 
 
 def pass_rate(counts: Counts) -> Decimal | None:
@@ -160,7 +162,7 @@ def limit_check(name: str, input_name: str, count: int, total: int, limit: Limit
     return Check(name, input_name, f"≤ {limit}", f"{count}{share}", ok, failure)
 
 
-def _checks(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> list[Check]:
+def threshold_checks(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> list[Check]:
     checks = [
         limit_check("Failed", "max-failures", counts.failed, counts.total, config.max_failures),
         limit_check("Errored", "max-errors", counts.errored, counts.total, config.max_errors),
@@ -225,13 +227,13 @@ def decide_batches(batches: Sequence[GatedBatch], config: Config) -> Verdict:
         warnings += [named(gated.batch_job_id, warning, several) for warning in said]
     counts = Counts.combined(by_batch.values())
     empty = [batch_job_id for batch_job_id, judged in by_batch.items() if judged.total == 0]
-    checks = tuple(_checks(counts, config, empty, several))
+    checks = tuple(threshold_checks(counts, config, empty, several))
     failures = [check.failure for check in checks if not check.ok]
-    reason = _reason(counts, failures, len(batches))
+    reason = verdict_reason(counts, failures, len(batches))
     return Verdict(not failures, reason, counts, checks, tuple(warnings), by_batch)
 
 
-def _reason(counts: Counts, failures: Sequence[str], batches: int) -> str:
+def verdict_reason(counts: Counts, failures: Sequence[str], batches: int) -> str:
     the_batches = "The batch" if batches == 1 else "The batches"
     if failures:
         return f"{the_batches} failed: " + "; ".join(failures) + "."

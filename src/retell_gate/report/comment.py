@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from ..judge.outcome import Outcome
 from ..judge.verdict import pass_rate
+from .judged import WORDS, first_line, judged_sections
 from .markdown import batch_id, table, text
 from .summary import HEADINGS, duration
 
@@ -66,7 +67,7 @@ def render(outcome: Outcome, place: Place) -> str:
     """The comment for a finished run, at most BUDGET characters long."""
     head = [place.marker, f"### {HEADINGS[outcome.result]}", text(outcome.reason)]
     head += [f"> [!WARNING]\n> {text(warning)}" for warning in outcome.warnings]
-    head += [_counts(outcome), _checks(outcome)]
+    head += [_regressions(outcome), _counts(outcome), _checks(outcome)]
     if outcome.result in HINTED and outcome.hint:
         head.append(outcome.hint)
     tail = [_footer(outcome, place)]
@@ -92,6 +93,21 @@ def render_running(batch_ids: Sequence[str], place: Place, what: str = "") -> st
         _link(place, "Follow the run"),
     ]
     return _CONTROL.sub("\ufffd", "\n\n".join(part for part in parts if part) + "\n")
+
+
+def _regressions(outcome: Outcome) -> str:
+    """The regressions in short, one line each (the job summary has fixed, flaky and the rest)."""
+    section = next((s for s in judged_sections(outcome) if s.key == "regressed"), None)
+    if section is None:
+        return ""
+    lines = [f"**Regressions ({len(section.items)})**"]
+    for item in section.items[:MAX_LISTED]:
+        why = first_line(item.explanation)
+        said = f": {text(_cut(why, LINE_CHARS))}" if why else ""
+        lines.append(f"- ❌ {text(_cut(item.name, NAME_CHARS))}: passed in the baseline, {WORDS[item.now]} now{said}")
+    if len(section.items) > MAX_LISTED:
+        lines.append(f"- and {len(section.items) - MAX_LISTED} more in the job summary")
+    return "\n".join(lines)
 
 
 def _counts(outcome: Outcome) -> str:

@@ -46,12 +46,16 @@ def _first_line(text: str) -> str:
     return line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 1] + "…"
 
 
-def _testcase(suite: ET.Element, run: TestRun, classname: str, batch_complete: bool) -> Kind:
+def _testcase(suite: ET.Element, run: TestRun, classname: str, batch_complete: bool, regressed: str = "") -> Kind:
+    """`regressed`: the sentence that says this run's test regressed, and since which baseline batch."""
     case = ET.SubElement(suite, "testcase", name=clean(run.name), classname=classname, time="0")
     explanation = clean(run.explanation)
     if run.outcome in ("fail", "error"):
         kind: Kind = "failure" if run.outcome == "fail" else "error"
-        detail = ET.SubElement(case, kind, message=_first_line(explanation) or run.outcome, type=run.outcome)
+        message = _first_line(explanation) or run.outcome
+        if regressed:
+            message, explanation = f"{regressed} {message}", f"{regressed}\n{explanation}"
+        detail = ET.SubElement(case, kind, message=clean(_first_line(message)), type=run.outcome)
         detail.text = explanation
         return kind
     if run.outcome == "not-finished":
@@ -106,7 +110,18 @@ def _suite(root: ET.Element, gated: GatedBatch, outcome: Outcome) -> tuple[ET.El
     _properties(suite, gated, outcome)
     runs = in_report_order(gated.listing.runs) if gated.listing else []
     classname = _classname(gated)
-    return suite, [_testcase(suite, run, classname, gated.complete) for run in runs]
+    regressed, said = outcome.regressed_ids, _regressed_sentence(outcome)
+    return suite, [
+        _testcase(suite, run, classname, gated.complete, said if run.test_case_definition_id in regressed else "")
+        for run in runs
+    ]
+
+
+def _regressed_sentence(outcome: Outcome) -> str:
+    """`Regressed: it passed in the baseline batch tcb_1.`, for a regressed test's failure."""
+    ids = outcome.baseline.batch_ids if outcome.baseline is not None else ()
+    which = f"batch {ids[0]}" if len(ids) == 1 else f"batches {', '.join(ids)}"
+    return clean(f"Regressed: it passed in the baseline {which}.")
 
 
 def _totals(kinds: list[Kind]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from ..judge.hints import hint_for
 from ..judge.outcome import Outcome
 from ..judge.runs import FAILING
 from ..judge.verdict import Counts, pass_rate
+from .judged import WORDS, baseline_words, first_line, judged_sections, per_test_note
 from .summary import ENGINE_NAMES, REPORT_LABELS, duration, engines_of
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def to_plain_text(outcome: Outcome) -> str:
     """The whole report, ending with a newline."""
     sections = [
         _verdict(outcome),
+        *_judged(outcome),
         _counts(outcome),
         _checks(outcome),
         _planned(outcome),
@@ -51,6 +53,22 @@ def to_plain_text(outcome: Outcome) -> str:
         f"What to check: {line(hint)}" if (hint := hint_for(outcome)) else "",
     ]
     return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def _judged(outcome: Outcome) -> list[str]:
+    """Regressions first, then fixed, flaky, still failing, new, dropped and quarantined: one line a test."""
+    sections = []
+    for section in judged_sections(outcome):
+        lines = [f"{section.title} ({len(section.items)}):"]
+        for item in section.items[:SHOWN_RUNS]:
+            before = f"{WORDS[item.before]} -> " if item.before is not None else ""
+            said = [item.runs, item.note] + ([first_line(item.explanation)] if item.now != "passed" else [])
+            extra = "; ".join(line(part) for part in said if part)
+            lines.append(f"  {line(item.name)}: {before}{WORDS[item.now]}" + (f" ({extra})" if extra else ""))
+        if len(section.items) > SHOWN_RUNS:
+            lines.append(f"  ... and {len(section.items) - SHOWN_RUNS} more")
+        sections.append("\n".join(lines))
+    return sections
 
 
 def _planned(outcome: Outcome) -> str:
@@ -79,7 +97,8 @@ def _counts(outcome: Outcome) -> str:
     counts = outcome.counts
     if counts is None:
         return ""
-    lines = [f"Test cases: {_counted(counts)}"]
+    note = per_test_note(outcome)
+    lines = [f"Test cases: {_counted(counts)}"] + ([f"  {note}"] if note else [])
     if outcome.several:
         for gated in outcome.batches:
             status = line(gated.batch.status) if gated.batch is not None else "not read"
@@ -179,6 +198,10 @@ def _details(outcome: Outcome) -> str:
         rows.append(f"Response engine: {_engine(engine)}{which}")
     if outcome.started:
         rows.append(f"Started by this run: {', '.join(line(one) for one in outcome.started)}")
+    if outcome.repeats > 1:
+        rows.append(f"Repeats: each test run {outcome.repeats} times")
+    if outcome.baseline is not None:
+        rows.append(f"Baseline: {line(baseline_words(outcome))}")
     rows.append(f"Waited: {duration(outcome.elapsed)}")
     rows += [f"{REPORT_LABELS[name]}: {line(path)}" for name, path in outcome.reports]
     return "\n".join(rows)

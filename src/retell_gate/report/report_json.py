@@ -1,4 +1,10 @@
-"""The JSON report (schema_version 1, described by docs/report.schema.json); pure, no I/O.
+"""The JSON report (schema_version 1 or 2, described by docs/report.schema.json); pure, no I/O.
+
+Version 2 is written exactly when the tests were judged one by one (any of `baseline`,
+`required-tests`, `quarantine`, `repeats` or `min-passes` set, and the batches complete): it adds
+`assessment` (each test by its repeats, the comparison with the baseline, the quarantined tests), and
+its `verdict.counts` may be per test rather than per test run (`assessment.counts_per_test`). Every
+other report stays version 1, unchanged.
 
 Several batches were added within version 1, as its compatibility rule allows: `batches` holds
 every batch, each test run names its `batch_job_id`, and the fields of version 1's first form keep
@@ -15,16 +21,18 @@ from .. import __version__
 from ..judge.batches import GatedBatch, named
 from ..judge.outcome import Outcome
 from ..judge.verdict import Counts, pass_rate
+from .report_judged import assessment_json
 
 if TYPE_CHECKING:
     from ..retell.models import BatchTest
 
 SCHEMA_VERSION = 1
+JUDGED_SCHEMA_VERSION = 2
 
 
 def to_json(outcome: Outcome) -> str:
-    document = {
-        "schema_version": SCHEMA_VERSION,
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION if outcome.assessment is None else JUDGED_SCHEMA_VERSION,
         "generator": f"retell-batch-gate {__version__}",
         "batch_job_id": outcome.batch_job_id,
         "batch": _batch(outcome.batches[0].batch if outcome.batches else None),
@@ -34,6 +42,8 @@ def to_json(outcome: Outcome) -> str:
         "test_runs_problem": _problems(outcome),
         "warnings": list(outcome.warnings),
     }
+    if outcome.assessment is not None:
+        document["assessment"] = assessment_json(outcome)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -8,7 +8,9 @@ from ..judge.batches import status_of
 from ..judge.hints import hint_for
 from ..judge.outcome import Outcome
 from ..judge.verdict import Counts, pass_rate
+from .judged import per_test_note
 from .markdown import batch_id, code, table, text, utf8_size
+from .summary_judged import judged_markdown
 from .summary_runs import runs_section
 
 if TYPE_CHECKING:
@@ -34,7 +36,7 @@ def render(outcome: Outcome, budget: int = BUDGET_BYTES) -> str:
     before = [f"## {HEADINGS[outcome.result]}", text(outcome.reason)]
     before += [f"> [!CAUTION]\n> {problem.sentence(text, code)}" for problem in outcome.write_problems]
     before += [f"> [!WARNING]\n> {text(warning)}" for warning in outcome.warnings]
-    before += [_counts(outcome), _checks(outcome), _planned(outcome)]
+    before += [judged_markdown(outcome), _counts(outcome), _checks(outcome), _planned(outcome)]
     after = [_details(outcome), _next_steps(outcome)]
     used = sum(utf8_size(part) + 2 for part in before + after)
     sections = [*before, runs_section(outcome, budget - used), *after]
@@ -49,14 +51,17 @@ def _counts(outcome: Outcome) -> str:
     counts = outcome.counts
     if counts is None:
         return ""
+    note = per_test_note(outcome)
+    heading = "### Test cases\n\n" + (f"{text(note)}\n\n" if note else "")
     if not outcome.several:
-        return "### Test cases\n\n" + table(COUNT_COLUMNS, [_count_cells(counts)], "rrrrr")
+        return heading + table(COUNT_COLUMNS, [_count_cells(counts)], "rrrrr")
     rows = []
     for gated in outcome.batches:
         status = text(gated.batch.status) if gated.batch is not None else "not read"
         rows.append((batch_id(gated.batch_job_id), status, *_count_cells(outcome.counts_of(gated))))
-    rows.append(("Total", text(status_of(outcome.batches)) or NOT_READ, *_count_cells(counts)))
-    return "### Test cases\n\n" + table(("Batch", "Status", *COUNT_COLUMNS), rows, "llrrrrr")
+    total = "Per test" if note else "Total"  # per test, the total is not the sum of the batches' rows
+    rows.append((total, text(status_of(outcome.batches)) or NOT_READ, *_count_cells(counts)))
+    return heading + table(("Batch", "Status", *COUNT_COLUMNS), rows, "llrrrrr")
 
 
 def _count_cells(counts: Counts | None) -> tuple[str, ...]:
@@ -97,6 +102,11 @@ def _details(outcome: Outcome) -> str:
         rows.append(("Response engine", _engine(engine) + which))
     if outcome.started:
         rows.append(("Started by this run", ", ".join(batch_id(one) for one in outcome.started)))
+    if outcome.repeats > 1:
+        rows.append(("Repeats", f"each test run {outcome.repeats} times"))
+    if (used := outcome.baseline) is not None:
+        how = ", found by `baseline: latest`" if used.found else ""
+        rows.append(("Baseline", f"{', '.join(batch_id(one) for one in used.batch_ids)} ({text(used.engine)}{how})"))
     rows.append(("Waited", duration(outcome.elapsed)))
     rows += [(REPORT_LABELS[name], text(path)) for name, path in outcome.reports]
     return "### Details\n\n" + table(("", ""), rows, "ll")

@@ -1,0 +1,52 @@
+"""Judging test by test when the list of runs tested now is incomplete (judge/combined.py): no test is
+called regressed or dropped on missing data, a required test not listed fails, and the thresholds
+fall back to the batch's counts."""
+
+from __future__ import annotations
+
+from retell_gate.judge.assess import Assessment
+from retell_gate.judge.combined import decide_per_definition
+from retell_gate.judge.verdict import Verdict
+from retell_gate.retell.listing import RunListing
+from tests.factories import batch, config, make_run, one
+
+BASELINE = tuple(make_run(index, "pass", f"Test {index}") for index in range(4))
+
+
+def judged(listing: RunListing, **inputs: str) -> tuple[Verdict, Assessment]:
+    gated = one(read=batch(passed=2, failed=2, total=4), listing=listing)
+    return decide_per_definition(gated, config(baseline="base_1", **inputs), BASELINE)
+
+
+def test_a_test_missing_from_an_incomplete_list_is_neither_dropped_nor_regressed() -> None:
+    listed = RunListing((make_run(0, "pass", "Test 0"), make_run(1, "fail", "Test 1")), "the listing stopped")
+    verdict, assessment = judged(listed, max_failures="2")
+    assert assessment.comparison is not None
+    assert [entry.name for entry in assessment.comparison.regressed] == ["Test 1"]  # listed as failed: evidence
+    assert assessment.comparison.dropped == ()
+    assert any("2 baseline test(s) not listed now are compared with nothing" in w for w in verdict.warnings)
+    assert verdict.reason.endswith('1 test regressed since the baseline ("Test 1"), more than the 0 allowed.')
+
+
+def test_a_required_test_missing_from_an_incomplete_list_fails_closed() -> None:
+    listed = RunListing((make_run(0, "pass", "Test 0"),), "the listing stopped")
+    verdict, _ = judged(listed, max_failures="2", required_tests="Test 3")
+    assert not verdict.passed
+    assert verdict.reason == 'The batch failed: required tests did not pass: "Test 3" did not run.'
+    assert any("a required test it lacks is taken as not run" in warning for warning in verdict.warnings)
+
+
+def test_with_an_incomplete_list_the_thresholds_stand_on_the_batch_counts() -> None:
+    listed = RunListing((make_run(0, "pass", "Test 0"), make_run(1, "fail", "Test 1")), "the listing stopped")
+    verdict, assessment = judged(listed, quarantine="Test 1", max_regressions="5")
+    assert assessment.counts.failed == 0  # per test, the quarantined failure is left out...
+    assert not verdict.per_definition  # ...but the batch says 2 failed, and some runs are unknown
+    assert (verdict.counts.failed, verdict.passed) == (2, False)
+
+
+def test_with_a_whole_list_quarantined_failures_count_against_nothing() -> None:
+    runs = (make_run(0, "pass", "Test 0"), make_run(1, "fail", "Test 1"), make_run(2, "pass", "Test 2"))
+    gated = one(read=batch(passed=2, failed=1, total=3), listing=RunListing(runs))
+    verdict, _ = decide_per_definition(gated, config(quarantine="Test 1"), None)
+    assert verdict.per_definition
+    assert (verdict.passed, verdict.counts.failed, verdict.counts.total) == (True, 0, 2)
