@@ -70,13 +70,18 @@ def test_max_regressions_allows_that_many(tmp_path: Path, simulator: Simulator) 
 
 def test_quarantined_failures_never_fail_the_step(tmp_path: Path, simulator: Simulator) -> None:
     inputs = history(simulator, baseline="latest", quarantine=f"{BOOKS}\ntcd_history_003")  # by name and by ID
-    run = gate(tmp_path, inputs)
+    run = gate(tmp_path, inputs | {"junit-path": "j.xml"})
     assert run.exit_code == 0, run.log
     assert run.outputs["reason"] == "All 5 tests (quarantined ones left out) passed."
     assert (run.outputs["fail-count"], run.outputs["total-count"], run.outputs["regression-count"]) == ("0", "5", "0")
     assert "<details><summary>🧪 2 quarantined (counted against nothing)</summary>" in run.summary
     assert f"- {BOOKS}: ✅ passed → ❌ failed" in run.summary
     assert "Counted per test: each test case definition once, quarantined tests left out." in run.summary
+    # Every report tells the same story: no error annotation, and the JUnit file is not red.
+    assert run.annotations("error") == []
+    junit = (tmp_path / "workspace" / "j.xml").read_text()
+    assert 'failures="0" errors="0"' in junit
+    assert 'message="quarantined, counted against nothing: fail' in junit
 
 
 def test_a_quarantined_test_that_passed_says_it_may_leave_quarantine(tmp_path: Path, simulator: Simulator) -> None:

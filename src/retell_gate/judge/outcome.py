@@ -80,6 +80,12 @@ class Outcome:
         return frozenset(entry.definition_id for entry in comparison.regressed) if comparison else frozenset()
 
     @property
+    def quarantined_ids(self) -> frozenset[str]:
+        """The definitions in quarantine: their results count against nothing, so no report shows them red."""
+        quarantined = self.assessment.quarantined if self.assessment is not None else ()
+        return frozenset(entry.definition_id for entry in quarantined)
+
+    @property
     def several(self) -> bool:
         """More than one batch: reports name the batch of each row, warning and test case."""
         return len(self.batches) > 1

@@ -57,7 +57,8 @@ def plan(outcome: Outcome) -> list[Annotation]:
     planned += [Annotation("error", problem.sentence(str, _code)) for problem in outcome.write_problems]
     if not outcome.listed:
         return planned
-    failing = outcome.failing
+    quarantined = outcome.quarantined_ids  # they count against nothing: the summary lists them apart
+    failing = [(gated, run) for gated, run in outcome.failing if run.test_case_definition_id not in quarantined]
     level = "warning" if outcome.exit_code == 0 else "error"
     reserved = RESERVED_ERRORS if level == "error" else 0
     free = MAX_PER_LEVEL - reserved - Counter(a.level for a in planned)[level]

@@ -27,6 +27,7 @@ Kind = Literal["passed", "failure", "error", "skipped"]
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MESSAGE_CHARS = 500
 VERDICT_CASE = "Retell batch test gate"
+QUARANTINED = "quarantined"
 
 
 def clean(text: str) -> str:
@@ -50,6 +51,11 @@ def _testcase(suite: ET.Element, run: TestRun, classname: str, batch_complete: b
     """`regressed`: the sentence that says this run's test regressed, and since which baseline batch."""
     case = ET.SubElement(suite, "testcase", name=clean(run.name), classname=classname, time="0")
     explanation = clean(run.explanation)
+    if regressed == QUARANTINED:  # it counts against nothing: skipped, never red beside a green gate
+        message = f"quarantined, counted against nothing: {run.status}"
+        first = _first_line(explanation)
+        ET.SubElement(case, "skipped", message=clean(f"{message}: {first}" if first else message))
+        return "skipped"
     if run.outcome in ("fail", "error"):
         kind: Kind = "failure" if run.outcome == "fail" else "error"
         message = _first_line(explanation) or run.outcome
@@ -110,11 +116,14 @@ def _suite(root: ET.Element, gated: GatedBatch, outcome: Outcome) -> tuple[ET.El
     _properties(suite, gated, outcome)
     runs = in_report_order(gated.listing.runs) if gated.listing else []
     classname = _classname(gated)
-    regressed, said = outcome.regressed_ids, _regressed_sentence(outcome)
-    return suite, [
-        _testcase(suite, run, classname, gated.complete, said if run.test_case_definition_id in regressed else "")
-        for run in runs
-    ]
+    return suite, [_testcase(suite, run, classname, gated.complete, _note(run, outcome)) for run in runs]
+
+
+def _note(run: TestRun, outcome: Outcome) -> str:
+    """What the verdict made of this run's test beyond its status: quarantined, or regressed."""
+    if run.test_case_definition_id in outcome.quarantined_ids:
+        return QUARANTINED
+    return _regressed_sentence(outcome) if run.test_case_definition_id in outcome.regressed_ids else ""
 
 
 def _regressed_sentence(outcome: Outcome) -> str:
