@@ -6,7 +6,8 @@
     python3 dev.py check    the static checks alone (ruff, mypy, schemas, hadolint, zizmor, actionlint)
     python3 dev.py golden   rewrite the summary golden files in tests/golden/ (review the diff)
     python3 dev.py reliability   run the fault catalogue and write docs/reliability.md
-    python3 dev.py bench    run the benchmarks and write docs/performance.md (takes several minutes)
+    python3 dev.py bench    run the benchmarks and write docs/performance.md (takes several minutes;
+                            --skip-image, --simulate-only: see bench/run.py)
     python3 dev.py bench-startup   the image's start-up and size (run-action, as root): end of docs/performance.md
     python3 dev.py lock     regenerate requirements.txt (pinned, hashed) from requirements.in
 
@@ -107,8 +108,8 @@ def reliability() -> None:
     run(PYTHON, "scripts/reliability.py")
 
 
-def bench() -> None:
-    run(PYTHON, "bench/run.py")
+def bench(extra: list[str]) -> None:
+    run(PYTHON, "bench/run.py", *extra)
 
 
 def bench_startup(extra: list[str]) -> None:
@@ -146,7 +147,7 @@ def main() -> None:
         "golden": golden,
         "lock": lock,
         "reliability": reliability,
-        "bench": bench,
+        "bench": lambda: bench(extra),
         "bench-startup": lambda: bench_startup(extra),
     }
     if command not in commands:

@@ -1,17 +1,22 @@
-"""Benchmarks, measured side by side in one run; writes docs/performance.md.
+"""Benchmarks, measured side by side in one run; writes docs/performance.md (and bench/results.json).
 
-    python3 dev.py bench [--batches 48] [--skip-image]
+    python3 dev.py bench [--batches 48] [--short-batches 24] [--skip-image] [--simulate-only]
 
-1. Detection lag and API calls: simulated batches whose test cases finish at random times, watched
-   by the gate at its defaults and by bench/fixed-poll.sh (curl every 10 s), at the same time.
+1. Detection lag and API calls: simulator batches whose test cases finish at random times (48 of 5–40
+   tests within 60–240 s, and 24 short ones of 3–40 tests within 15–60 s), each watched by the gate at
+   its defaults and by bench/fixed-poll.sh (curl every 10 s), all at the same time.
 2. Start-up: process start to first request, against `python -c` doing one `requests.get`.
 3. Scale: a batch of 10,000 runs with long explanations.
 4. Image: build time (base image present) and the size the Dockerfile adds (podman, as root).
+5. The polling policy, simulated on thousands of batch shapes (bench/policy.py; seconds, no waiting).
+
+`--skip-image` keeps the image figures of the last run, `--simulate-only` every measured figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -23,15 +28,17 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench import image, scale, startup_report  # noqa: E402
+from bench import image, policy, report, scale, startup_report  # noqa: E402
 from retell_gate.simulator.server import Simulator  # noqa: E402
 
 KEY = "sim-key"
+RESULTS = ROOT / "bench" / "results.json"  # the last measurements, so that a partial rerun can keep the rest
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -49,65 +56,44 @@ def _watch(command: list[str], ends: dict[str, float], name: str) -> threading.T
     return thread
 
 
-def lag(batches: int, seed: int) -> tuple[list[dict[str, float]], str]:
+def plan(batches: int, tests: tuple[int, int], spans: tuple[int, int], seed: int) -> list[str]:
+    """Simulator batch IDs `timed-<seed>-<count>-<seconds>`: test cases finishing at random within <seconds>."""
     rng = random.Random(seed)  # noqa: S311 - a reproducible benchmark, not a secret
-    plan = [(rng.randint(1, 10**6), rng.randint(5, 40), rng.randint(60, 240)) for _ in range(batches)]
+    return [f"timed-{rng.randint(1, 10**6)}-{rng.randint(*tests)}-{rng.randint(*spans)}" for _ in range(batches)]
+
+
+def lag(bases: list[str]) -> list[dict[str, float]]:
+    """Each batch watched by the gate and by a plain 10 s curl loop at the same time; all batches at once."""
     ends: dict[str, float] = {}
     with Simulator(KEY) as sim:
         threads = []
-        for s, count, seconds in plan:
-            base = f"timed-{s}-{count}-{seconds}"
-            threads.append(
-                _watch(
-                    [
-                        sys.executable,
-                        str(ROOT / "entrypoint.py"),
-                        "--batch-job-id",
-                        f"{base}-gate",
-                        "--base-url",
-                        sim.url,
-                    ],
-                    ends,
-                    f"{base}-gate",
-                )
-            )
+        for base in bases:
+            gate = [
+                sys.executable,
+                str(ROOT / "entrypoint.py"),
+                "--batch-job-id",
+                f"{base}-gate",
+                "--base-url",
+                sim.url,
+            ]
+            threads.append(_watch(gate, ends, f"{base}-gate"))
             threads.append(
                 _watch([str(ROOT / "bench" / "fixed-poll.sh"), sim.url, f"{base}-curl"], ends, f"{base}-curl")
             )
         for thread in threads:
             thread.join()
         rows = []
-        for s, count, seconds in plan:
-            base = f"timed-{s}-{count}-{seconds}"
-            row: dict[str, float] = {"tests": count, "spread": seconds}
+        for base in bases:
+            row: dict[str, float] = {"tests": float(base.split("-")[2])}
             for who in ("gate", "curl"):
                 batch_id = f"{base}-{who}"
+                paths = [path for path, _ in sim.requests if batch_id in path]
                 row[f"{who}_lag"] = ends[batch_id] - sim.complete_at(batch_id)
-                row[f"{who}_requests"] = sum(1 for path, _ in sim.requests if batch_id in path)
+                row[f"{who}_polls"] = sum(1 for path in paths if path.startswith("/get-batch-test/"))
+                row[f"{who}_requests"] = len(paths)
             row["duration"] = sim.complete_at(f"{base}-gate") - sim.started[f"{base}-gate"]
             rows.append(row)
-    return rows, _lag_table(rows)
-
-
-def _lag_table(rows: list[dict[str, float]]) -> str:
-    lines = [
-        "| Batch | Test cases | Completes after (s) | Gate lag (s) | Gate requests | Fixed-poll lag (s) | "
-        "Fixed-poll requests |",
-        "|--:|--:|--:|--:|--:|--:|--:|",
-    ]
-    for number, row in enumerate(rows, 1):
-        lines.append(
-            f"| {number} | {row['tests']:.0f} | {row['duration']:.0f} | {row['gate_lag']:.2f} | "
-            f"{row['gate_requests']:.0f} | {row['curl_lag']:.2f} | {row['curl_requests']:.0f} |"
-        )
-    gate = [r["gate_lag"] for r in rows]
-    curl = [r["curl_lag"] for r in rows]
-    lines.append(
-        f"| **all** | | | **mean {statistics.mean(gate):.2f}, worst {max(gate):.2f}** | "
-        f"**{sum(r['gate_requests'] for r in rows):.0f}** | **mean {statistics.mean(curl):.2f}, worst "
-        f"{max(curl):.2f}** | **{sum(r['curl_requests'] for r in rows):.0f}** |"
-    )
-    return "\n".join(lines)
+    return rows
 
 
 def startup(pairs: int) -> dict[str, float]:
@@ -143,46 +129,51 @@ def startup(pairs: int) -> dict[str, float]:
     return {"gate": statistics.median(gates), "floor": statistics.median(floors), "pairs": pairs}
 
 
+def measure(args: argparse.Namespace, previous: dict[str, Any]) -> dict[str, Any]:
+    """Everything measured for real: over HTTP against the simulator, and the image."""
+    print("Measuring start-up ...", flush=True)
+    measured: dict[str, Any] = {"startup": startup(31)}
+    print("Measuring scale (10,000 runs) ...", flush=True)
+    measured["scale"] = scale.measure(ROOT, clean_env())
+    img: dict[str, Any] | None = None if args.skip_image else image.measure(ROOT)
+    if img is not None:
+        img["when"] = today()
+    measured["image"] = img if img is not None else previous.get("image")
+    long = plan(args.batches, (5, 40), (60, 240), args.seed)
+    short = plan(args.short_batches, (3, 40), (15, 60), args.seed + 1)
+    print(f"Measuring detection lag on {len(long) + len(short)} batches at once (about 5 minutes) ...", flush=True)
+    rows = lag(long + short)
+    measured["lag"], measured["short"] = rows[: len(long)], rows[len(long) :]
+    measured["when"] = today()
+    measured["machine"] = f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores"
+    return measured
+
+
+def today() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batches", type=int, default=48)
+    parser.add_argument("--batches", type=int, default=48, help="batches of 5–40 tests within 60–240 s")
+    parser.add_argument("--short-batches", type=int, default=24, help="batches of 3–40 tests within 15–60 s")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--skip-image", action="store_true")
+    parser.add_argument("--skip-image", action="store_true", help="keep the image figures of the last run")
+    parser.add_argument(
+        "--simulate-only", action="store_true", help="rerun only the policy simulation; keep every measurement"
+    )
     args = parser.parse_args()
-    print("Measuring start-up ...", flush=True)
-    start = startup(31)
-    print("Measuring scale (10,000 runs) ...", flush=True)
-    big = scale.measure(ROOT, clean_env())
-    print("Measuring the image ...", flush=True)
-    img = None if args.skip_image else image.measure(ROOT)
-    print(f"Measuring detection lag on {args.batches} batches (a few minutes) ...", flush=True)
-    rows, lag_table = lag(args.batches, args.seed)
+    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    measured = previous if args.simulate_only else measure(args, previous)
+    RESULTS.write_text(json.dumps(measured, indent=1) + "\n", encoding="utf-8")
+    print("Simulating the polling policy (seconds) ...", flush=True)
+    simulated = policy.all_sets()
     path = ROOT / "docs" / "performance.md"
     # The start-up section at the end comes from `python3 dev.py bench-startup`: kept as it was.
-    text = startup_report.keep(render(start, big, img, rows, lag_table), path.read_text(encoding="utf-8"))
+    text = startup_report.keep(report.document(measured, simulated, today()), path.read_text(encoding="utf-8"))
     path.write_text(text, encoding="utf-8")
     print(text)
     return 0
-
-
-def render(
-    start: dict[str, float],
-    big: dict[str, float],
-    img: dict[str, float] | None,
-    rows: list[dict[str, float]],
-    lag_table: str,
-) -> str:
-    from bench.report import document
-
-    return document(
-        start,
-        big,
-        img,
-        rows,
-        lag_table,
-        when=datetime.now(UTC).strftime("%Y-%m-%d"),
-        machine=f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores",
-    )
 
 
 if __name__ == "__main__":

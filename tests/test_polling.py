@@ -1,9 +1,14 @@
-"""The polling policy, case by case (see retell_gate/polling.py for the reasoning)."""
+"""The polling policy (retell_gate/wait/polling.py): its guarantees case by case, then on simulated batches."""
 
 from __future__ import annotations
 
-import pytest
+import math
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench import policy as simulated
 from retell_gate.wait.polling import Poll, next_delay
 
 
@@ -11,52 +16,119 @@ def polls(*seen: tuple[float, int, int]) -> list[Poll]:
     return [Poll(at, finished, total) for at, finished, total in seen]
 
 
-@pytest.mark.parametrize(
-    ("history", "delay"),
-    [
-        # Nothing known yet: the user's poll-interval.
-        (polls((0, 0, 100)), 10.0),
-        # Nothing changing: back off by half each time, up to 3 × poll-interval.
-        (polls((0, 0, 100), (10, 0, 100)), 15.0),
-        (polls((0, 0, 100), (10, 0, 100), (25, 0, 100)), 22.5),
-        (polls((0, 0, 100), (10, 0, 100), (25, 0, 100), (47.5, 0, 100)), 30.0),
-        (polls((0, 0, 100), (10, 0, 100), (25, 0, 100), (47.5, 0, 100), (77.5, 0, 100)), 30.0),
-        # Progress: a third of the predicted rest. 10 done in 20 s, 90 left: 180 s, a third is 60, capped at 30.
-        (polls((0, 0, 100), (20, 10, 100)), 30.0),
-        # 40 done in 20 s, 10 left of 50: 5 s predicted, a third of it is below the 2 s floor.
-        (polls((0, 0, 50), (20, 40, 50)), 2.0),
-        # 20 done in 20 s, 30 left: 30 s predicted, so 10 s.
-        (polls((0, 0, 50), (20, 20, 50)), 10.0),
-        # The pace is the recent one: 60 s ago nothing moved, in the last 60 s 30 finished.
-        (polls((0, 0, 100), (100, 0, 100), (160, 30, 100)), 30.0),
-        # 60 finished in the last 30 s (2 a second), 40 left: 20 s predicted, a third of it.
-        (polls((0, 0, 100), (100, 0, 100), (130, 60, 100)), 40 / 2 / 3),
-        # Near the end (2 or fewer left, or 5 %): every 2 s, backing off 5 % per unchanged poll, at most 3 s.
-        (polls((0, 0, 10), (20, 8, 10)), 2.0),
-        # 3 left is not near the end yet: 7 done in 20 s, 3 left predicts 8.6 s, and a third of it is 2.9 s.
-        (polls((0, 0, 10), (20, 7, 10)), 3 / (7 / 20) / 3),
-        (polls((0, 0, 10), (40, 7, 10)), 3 / (7 / 40) / 3),
-        (polls((0, 0, 10), (20, 9, 10), (22, 9, 10), (24, 9, 10)), 2.0 * 1.05**2),
-        (polls(*[(i * 2.0, 9, 10) for i in range(40)]), 3.0),
-        (polls((0, 0, 200), (20, 190, 200)), 2.0),  # 10 left of 200 is 5 %
-        # All counted but the batch not complete yet: near the end.
-        (polls((0, 0, 10), (20, 10, 10)), 2.0),
-        # An empty total is not "near the end": nothing has started.
-        (polls((0, 0, 0), (10, 0, 0)), 15.0),
-    ],
-)
-def test_next_delay(history: list[Poll], delay: float) -> None:
-    assert next_delay(history, poll_interval=10) == pytest.approx(delay)
+def every(seconds: float, count: int, finished: int, total: int) -> list[Poll]:
+    """`count` polls `seconds` apart that all saw `finished` of `total`."""
+    return [Poll(i * seconds, finished, total) for i in range(count)]
+
+
+def test_nothing_known_yet_waits_poll_interval() -> None:
+    assert next_delay(polls((0, 0, 100)), poll_interval=10) == 10
+
+
+def test_idle_back_off_grows_by_a_fifth_and_is_bounded() -> None:
+    assert next_delay(polls((0, 0, 100), (10, 0, 100)), poll_interval=10) == pytest.approx(12)
+    assert next_delay(polls((0, 0, 100), (10, 0, 100), (22, 0, 100)), poll_interval=10) == pytest.approx(14.4)
+    for count in (4, 10, 100):  # however long nothing finishes: at most 1.5 × poll-interval
+        assert next_delay(every(15, count, 0, 100), poll_interval=10) == pytest.approx(15)
+
+
+def test_an_empty_batch_is_not_near_its_end() -> None:
+    assert next_delay(polls((0, 0, 0), (10, 0, 0)), poll_interval=10) == pytest.approx(12)
+
+
+def test_far_from_the_end_it_waits_long() -> None:
+    # 10 of 100 in 100 s: the other 90 take minutes, so waiting the longest allowed risks nothing.
+    history = [*every(30, 3, 0, 100), Poll(100, 10, 100)]
+    assert next_delay(history, poll_interval=10) == 30
+
+
+def test_a_batch_near_its_end_is_polled_at_the_floor_when_requests_were_saved() -> None:
+    # Ten minutes at one poll every 30 s saved 40 requests against a plain 10 s poll: the last test case,
+    # due any second at the recent pace, is watched every 2 s.
+    history = [*[Poll(i * 30, 38 * i // 20, 40) for i in range(20)], Poll(600, 39, 40)]
+    assert next_delay(history, poll_interval=10) == 2.0
+
+
+def test_near_the_end_without_savings_it_aims_at_the_expected_end() -> None:
+    # A short batch: 2 polls in 10 s, as many as a plain poll. 16 of 20 done: the last 4 are due in 2.5 s
+    # at this pace; it waits half that plus 2 s, not a whole poll-interval.
+    assert next_delay(polls((0, 0, 20), (10, 16, 20)), poll_interval=10) == pytest.approx(0.5 * 4 / 1.6 + 2)
+
+
+def test_an_overdue_last_test_case_thins_the_polls_out() -> None:
+    prefix = [*[Poll(i * 30, 39 * i // 20, 40) for i in range(20)], Poll(600, 39, 40)]
+    fresh = next_delay(prefix, poll_interval=10)
+    stale = next_delay([*prefix, *(Poll(600 + 10 * i, 39, 40) for i in range(1, 20))], poll_interval=10)
+    assert fresh == 2.0
+    assert stale > 2 * fresh
+
+
+def test_all_counted_but_not_complete_is_polled_soon_then_less() -> None:
+    history = polls((0, 0, 10), (30, 5, 10), (60, 9, 10), (62, 10, 10))
+    assert next_delay(history, poll_interval=10) == pytest.approx(2.0)
+    later = [*history, *(Poll(62 + 5 * i, 10, 10) for i in range(1, 10))]
+    assert next_delay(later, poll_interval=10) > 2.0
+
+
+def test_waiting_on_a_batch_already_under_way_needs_a_pace_first() -> None:
+    # In wait mode the batch may have run for long before the first poll: 39 done says nothing about pace.
+    delay = next_delay(polls((0, 39, 40)), poll_interval=10)
+    assert 2.0 <= delay <= 10
 
 
 def test_a_user_asking_for_faster_polls_gets_them() -> None:
-    assert next_delay(polls((0, 0, 10), (1, 9, 10)), poll_interval=0.5) == 0.5
+    assert next_delay(polls((0, 0, 10), (1, 9, 10)), poll_interval=0.5) == pytest.approx(0.5)
     assert next_delay(polls((0, 0, 10)), poll_interval=0.5) == 0.5
 
 
-def test_never_more_often_than_every_two_seconds_at_the_defaults() -> None:
-    import itertools
+history_strategy = st.lists(st.tuples(st.floats(0.01, 60), st.integers(0, 3)), min_size=1, max_size=60).map(
+    lambda steps: [
+        Poll(sum(gap for gap, _ in steps[: i + 1]), min(sum(done for _, done in steps[: i + 1]), 40), 40)
+        for i in range(len(steps))
+    ]
+)
 
-    for finished, total, gap in itertools.product(range(0, 12), (10, 11, 50), (0.5, 2, 30)):
-        history = polls((0, 0, total), (gap, min(finished, total), total))
-        assert next_delay(history, poll_interval=10) >= 2.0
+
+@settings(max_examples=300, deadline=None)
+@given(history_strategy, st.sampled_from([0.2, 1.0, 5.0, 10.0, 30.0]))
+def test_every_wait_is_between_the_floor_and_three_poll_intervals(history: list[Poll], poll_interval: float) -> None:
+    delay = next_delay(history, poll_interval)
+    assert delay >= min(2.0, poll_interval)
+    # Only the request budget may hold a poll back longer: never more than 1.25 × a plain poll, plus one.
+    budget = history[0].at + poll_interval * math.ceil((len(history) + 1) / 1.25 - 2)
+    assert delay <= max(3 * poll_interval, budget - history[-1].at) + 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40), st.floats(15, 1800))
+def test_no_batch_costs_more_than_a_quarter_more_than_a_plain_poll_plus_one(
+    fractions: list[float], duration: float
+) -> None:
+    finishes = sorted(duration * f / max(max(fractions), 1e-9) for f in fractions)
+    if finishes[-1] <= 0:
+        return
+    gate, baseline = simulated.adaptive(finishes), simulated.plain(finishes)
+    assert gate.requests <= 1.25 * baseline.requests + 1
+
+
+@pytest.fixture(scope="module")
+def simulated_sets() -> dict[str, list[simulated.Result]]:
+    return simulated.all_sets()
+
+
+def test_simulated_batches_meet_the_request_target(simulated_sets: dict[str, list[simulated.Result]]) -> None:
+    # bench/policy.py: 3-40 test cases over 15 s to 30 min, seven ways of finishing, thousands of batches.
+    for name, results in simulated_sets.items():
+        whole = simulated.groups(results)["all"]
+        assert whole.over_budget == 0, (name, whole.worst.label)
+        assert whole.requests <= whole.baseline_requests, name
+
+
+def test_simulated_batches_are_noticed_sooner_than_by_a_plain_poll(
+    simulated_sets: dict[str, list[simulated.Result]],
+) -> None:
+    for name, results in simulated_sets.items():
+        whole = simulated.groups(results)["all"]
+        assert whole.mean_lag < whole.baseline_mean_lag, name
+        if name.startswith("timed"):  # the simulator's batches, finishing uniformly: well under half as late
+            assert whole.mean_lag < 0.6 * whole.baseline_mean_lag, name

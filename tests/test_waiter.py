@@ -4,6 +4,7 @@ import pytest
 
 from retell_gate.errors import ApiError
 from retell_gate.retell.models import BatchTest
+from retell_gate.wait.polling import Poll, next_delay
 from retell_gate.wait.waiter import Progress, Waiter
 from tests.conftest import FakeClock
 from tests.factories import batch
@@ -34,11 +35,21 @@ def running(done: int) -> BatchTest:
     return batch(status="in_progress", passed=done, total=10)
 
 
+def policy_times(seen: list[int], poll_interval: float) -> list[float]:
+    """When the polling policy polls a batch of 10 whose successive polls see `seen` finished (from 0 s)."""
+    history: list[Poll] = []
+    times = [0.0]
+    for finished in seen[:-1]:
+        history.append(Poll(times[-1], finished, 10))
+        times.append(times[-1] + next_delay(history, poll_interval))
+    return times
+
+
 def test_polls_by_the_policy_until_complete(clock: FakeClock) -> None:
     waiter, reader, _, _ = make(clock, [running(0), running(4), batch(passed=10)])
     assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 100) == "complete"
-    # 10 s while nothing is known; then 4 done in 10 s: 6 left at that pace is 15 s, a third of it 5 s.
-    assert [t - 1000 for t in reader.polled_at] == [0, 10, 15]
+    # It sleeps what the policy asks: 10 s while nothing is known, then whatever 4 done in 10 s suggests.
+    assert [t - 1000 for t in reader.polled_at] == pytest.approx(policy_times([0, 4, 10], 10))
     assert "batch_1" in waiter.readings
     assert waiter.readings["batch_1"].state == "complete"
 
@@ -46,7 +57,9 @@ def test_polls_by_the_policy_until_complete(clock: FakeClock) -> None:
 def test_times_out_at_the_deadline_keeping_the_last_batch(clock: FakeClock) -> None:
     waiter, reader, _, _ = make(clock, [running(3)])
     assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 40) == "deadline"
-    assert [t - 1000 for t in reader.polled_at] == [0, 10, 25]  # backing off while nothing changes
+    expected = [t for t in policy_times([3] * 10, 10) if t < 40]  # backing off while nothing changes
+    assert len(expected) < 10
+    assert [t - 1000 for t in reader.polled_at] == pytest.approx(expected)
     assert clock() == 1040  # it slept only up to the deadline
     assert waiter.readings["batch_1"] == running(3)
 
@@ -56,10 +69,12 @@ def test_progress_is_reported_on_change_and_at_least_once_a_minute(clock: FakeCl
     waiter, reader, reports, _ = make(clock, script)
     waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 1000)
     polled = [t - 1000 for t in reader.polled_at]
-    assert polled[:6] == [0, 10, 25, 47.5, 77.5, 107.5]  # idle back-off: 10, 15, 22.5, then 30 at most
+    assert polled == pytest.approx(policy_times([0] * 6 + [5, 5, 10], 10))
     reported = [(p.elapsed, p.batch.pass_count) for p in reports]
     # The first poll, a line at least once a minute while idle, then each change.
-    assert reported == [(0, 0), (77.5, 0), (polled[6], 5), (polled[8], 10)]
+    a_minute_on = next(t for t in polled if t >= 60)
+    assert a_minute_on < polled[6]
+    assert reported == [(0, 0), (a_minute_on, 0), (polled[6], 5), (polled[8], 10)]
 
 
 def test_an_unknown_status_is_never_complete_and_warns_once(clock: FakeClock) -> None:
