@@ -21,15 +21,14 @@ SideStatus = DefinitionStatus | Literal["absent"]
 
 
 @dataclass(frozen=True)
-class Compared:
-    """One definition, on both sides."""
+class TwoSides:
+    """One definition as judged now and in the baseline (None: it did not run on that side)."""
 
     definition_id: str
     name: str
     """Its name now, or in the baseline when it did not run now."""
     current: DefinitionResult | None
     baseline: DefinitionResult | None
-    change: Change
 
     @property
     def now(self) -> SideStatus:
@@ -38,6 +37,13 @@ class Compared:
     @property
     def before(self) -> SideStatus:
         return self.baseline.status if self.baseline is not None else "absent"
+
+
+@dataclass(frozen=True)
+class Compared(TwoSides):
+    """One definition, on both sides, and what changed."""
+
+    change: Change
 
 
 @dataclass(frozen=True)

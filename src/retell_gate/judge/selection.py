@@ -15,8 +15,7 @@ from fnmatch import fnmatchcase
 
 from ..errors import InputError
 from ..inputs.values import shown
-from .compare import Compared, SideStatus
-from .definitions import DefinitionResult
+from .compare import Compared, SideStatus, TwoSides
 from .verdict import Check
 from .wording import first_few, quoted
 
@@ -25,24 +24,11 @@ QUARANTINE_INPUT = "quarantine"
 
 
 @dataclass(frozen=True)
-class Quarantined:
+class Quarantined(TwoSides):
     """A quarantined definition, listed apart with how it did (one that passed may be ready to leave)."""
 
-    definition_id: str
-    name: str
-    current: DefinitionResult | None
-    """None: it did not run now (it is only in the baseline)."""
-    baseline: DefinitionResult | None
     patterns: tuple[str, ...]
     """The `quarantine` patterns it matched."""
-
-    @property
-    def now(self) -> SideStatus:
-        return self.current.status if self.current is not None else "absent"
-
-    @property
-    def before(self) -> SideStatus:
-        return self.baseline.status if self.baseline is not None else "absent"
 
 
 def matching(patterns: Iterable[str], definition_id: str, name: str) -> tuple[str, ...]:
