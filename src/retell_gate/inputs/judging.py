@@ -7,16 +7,44 @@ after the batches ran.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import InputError
 from .target import MAX_VERSION, WAIT_INPUT, WaitFor, parse_id_list
 from .values import WHOLE, invalid, shown
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .target import Target
+
+
+class JudgingInputs(Protocol):
+    """What check_judging reads of the Config (named here, so this module need not import config.py)."""
+
+    @property
+    def target(self) -> Target: ...
+    @property
+    def batch_job_ids(self) -> tuple[str, ...]: ...
+    @property
+    def baseline(self) -> BaselineInput: ...
+    @property
+    def baseline_version(self) -> int | None: ...
+    @property
+    def baseline_required(self) -> bool: ...
+    @property
+    def max_regressions(self) -> int | None: ...
+    @property
+    def required_tests(self) -> tuple[str, ...]: ...
+    @property
+    def quarantine(self) -> tuple[str, ...]: ...
+    @property
+    def repeats(self) -> int: ...
+    @property
+    def min_passes(self) -> int | None: ...
+    @property
+    def fail_fast(self) -> bool: ...
+
 
 LATEST = "latest"
 MAX_REPEATS = 10
@@ -77,10 +105,8 @@ def parse_min_passes(name: str, value: str) -> int | None:
     return int(value)
 
 
-def check_judging(config: Config, values: Mapping[str, str]) -> None:
+def check_judging(config: JudgingInputs, values: Mapping[str, str]) -> None:
     """The judging inputs against each other and the mode; InputError naming the input when they clash."""
-    from ..judge.selection import check_patterns
-
     baseline, repeats, min_passes = config.baseline, config.repeats, config.min_passes
     waiting = isinstance(config.target, WaitFor)
     if waiting and repeats != 1:
@@ -107,3 +133,14 @@ def check_judging(config: Config, values: Mapping[str, str]) -> None:
             "its own baseline."
         )
     check_patterns(config.required_tests, config.quarantine)
+
+
+def check_patterns(required: Sequence[str], quarantine: Sequence[str]) -> None:
+    """InputError when one pattern is in both inputs: a contradiction seen before any request."""
+    both = [pattern for pattern in required if pattern in quarantine]
+    if both:
+        shown_both = ", ".join(shown(pattern) for pattern in both[:5]) + (" …" if len(both) > 5 else "")
+        raise InputError(
+            f"Inputs `required-tests` and `quarantine` both hold {shown_both}: "
+            "a test cannot be both required and quarantined. Remove it from one of the two."
+        )

@@ -36,16 +36,6 @@ def matching(patterns: Iterable[str], definition_id: str, name: str) -> tuple[st
     return tuple(p for p in patterns if fnmatchcase(name, p) or fnmatchcase(definition_id, p))
 
 
-def check_patterns(required: Sequence[str], quarantine: Sequence[str]) -> None:
-    """InputError when one pattern is in both inputs: a contradiction seen before any request."""
-    both = [pattern for pattern in required if pattern in quarantine]
-    if both:
-        raise InputError(
-            f"Inputs `{REQUIRED_INPUT}` and `{QUARANTINE_INPUT}` both hold {first_few([shown(p) for p in both])}: "
-            "a test cannot be both required and quarantined. Remove it from one of the two."
-        )
-
-
 def check_overlap(entries: Iterable[Compared], required: Sequence[str], quarantine: Sequence[str]) -> None:
     """InputError naming each test that a required pattern and a quarantine pattern both match."""
     clashes = []
