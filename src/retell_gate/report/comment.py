@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..judge.outcome import Outcome
-from ..judge.verdict import pass_rate
 from .judged import WORDS, first_line, judged_sections
 from .markdown import batch_id, table, text
-from .summary import HEADINGS, duration
+from .summary import COUNT_COLUMNS, HEADINGS, count_cells, duration
 
 if TYPE_CHECKING:
     from ..retell.models import TestRun
@@ -114,10 +113,7 @@ def _counts(outcome: Outcome) -> str:
     counts = outcome.counts
     if counts is None:
         return ""
-    rate = pass_rate(counts)
-    row = (str(counts.passed), str(counts.failed), str(counts.errored), str(counts.total))
-    header = ("Passed", "Failed", "Errored", "Total", "Pass rate")
-    return table(header, [(*row, "n/a" if rate is None else f"{rate}%")], "rrrrr")
+    return table(COUNT_COLUMNS, [count_cells(counts)], "rrrrr")
 
 
 def _checks(outcome: Outcome) -> str:

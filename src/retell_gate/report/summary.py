@@ -54,17 +54,18 @@ def _counts(outcome: Outcome) -> str:
     note = per_test_note(outcome)
     heading = "### Test cases\n\n" + (f"{text(note)}\n\n" if note else "")
     if not outcome.several:
-        return heading + table(COUNT_COLUMNS, [_count_cells(counts)], "rrrrr")
+        return heading + table(COUNT_COLUMNS, [count_cells(counts)], "rrrrr")
     rows = []
     for gated in outcome.batches:
         status = text(gated.batch.status) if gated.batch is not None else "not read"
-        rows.append((batch_id(gated.batch_job_id), status, *_count_cells(outcome.counts_of(gated))))
+        rows.append((batch_id(gated.batch_job_id), status, *count_cells(outcome.counts_of(gated))))
     total = "Per test" if note else "Total"  # per test, the total is not the sum of the batches' rows
-    rows.append((total, text(status_of(outcome.batches)) or NOT_READ, *_count_cells(counts)))
+    rows.append((total, text(status_of(outcome.batches)) or NOT_READ, *count_cells(counts)))
     return heading + table(("Batch", "Status", *COUNT_COLUMNS), rows, "llrrrrr")
 
 
-def _count_cells(counts: Counts | None) -> tuple[str, ...]:
+def count_cells(counts: Counts | None) -> tuple[str, ...]:
+    """One row of COUNT_COLUMNS: passed, failed, errored, total and the pass rate (or "not read")."""
     if counts is None:
         return (NOT_READ,) * len(COUNT_COLUMNS)
     rate = pass_rate(counts)
