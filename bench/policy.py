@@ -34,6 +34,7 @@ Policy = Callable[[Sequence[Poll], float], float]
 POLL_INTERVAL = 10.0  # the gate's default, and the plain poll it is compared with
 RATIO_LIMIT, RATIO_SLACK = 1.25, 1  # the target: at most 1.25 × the plain poll's requests, plus one, on any batch
 LAG_LIMIT = 2.0  # the target for the mean detection lag, seconds
+OTHER_INTERVALS = (5.0, 20.0, 30.0, 60.0)  # `poll-interval` values the constants were not tuned at
 SHORT = 60.0  # seconds: batches up to this long are reported apart
 # A batch lasts a duration drawn log-uniformly within its band, so that batches do not all end on a multiple
 # of 10 s, where the plain poll would see the end at once.
@@ -99,13 +100,13 @@ class Watch:
     lag: float
 
 
-def adaptive(finishes: Sequence[float], policy: Policy = next_delay) -> Watch:
+def adaptive(finishes: Sequence[float], policy: Policy = next_delay, interval: float = POLL_INTERVAL) -> Watch:
     total, end = len(finishes), finishes[-1]
     history: list[Poll] = []
     now = 0.0
     while now < end:
         history.append(Poll(now, sum(1 for f in finishes if f <= now), total))
-        now += policy(history, POLL_INTERVAL)
+        now += policy(history, interval)
     return Watch(len(history) + 1, now - end)
 
 
@@ -128,11 +129,11 @@ class Result:
         return RATIO_LIMIT * self.baseline.requests + RATIO_SLACK
 
 
-def run(shapes: Sequence[Shape], policy: Policy = next_delay) -> list[Result]:
+def run(shapes: Sequence[Shape], policy: Policy = next_delay, interval: float = POLL_INTERVAL) -> list[Result]:
     results = []
     for shape in shapes:
         finishes = shape.finishes()
-        gate, baseline = adaptive(finishes, policy), plain(finishes)
+        gate, baseline = adaptive(finishes, policy, interval), plain(finishes, interval)
         results.append(Result(str(shape), shape.distribution, finishes[-1], gate, baseline))
     return results
 
@@ -205,10 +206,18 @@ def all_sets(policy: Policy = next_delay) -> dict[str, list[Result]]:
     return sets
 
 
+def other_intervals(policy: Policy = next_delay) -> dict[float, list[Result]]:
+    """Both grids at poll intervals other than the 10 s the constants were tuned at, each against a plain poll
+    at that interval."""
+    return {interval: run(TUNED + HELD_OUT, policy, interval) for interval in OTHER_INTERVALS}
+
+
 def main() -> int:
-    from bench.policy_report import text
+    from bench.policy_report import intervals_text, text
 
     print(text(all_sets()))
+    print()
+    print(intervals_text(other_intervals()))
     return 0
 
 

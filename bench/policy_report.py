@@ -66,3 +66,47 @@ def text(sets: Mapping[str, Sequence[Result]]) -> str:
         lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in table]
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
+
+
+INTERVAL_HEADER = (
+    "poll-interval",
+    "Batches",
+    "Gate requests",
+    "Plain-poll requests",
+    "Ratio",
+    "Over 1.25×+1",
+    "Gate lag mean (s)",
+    "Plain-poll lag mean (s)",
+)
+
+
+def interval_rows(by_interval: Mapping[float, Sequence[Result]]) -> list[tuple[str, ...]]:
+    rows = []
+    for interval, results in by_interval.items():
+        s = groups(results)["all"]
+        rows.append(
+            (
+                f"{interval:g} s",
+                f"{s.batches}",
+                f"{s.requests}",
+                f"{s.baseline_requests}",
+                f"{s.ratio:.2f}",
+                f"{s.over_budget}",
+                f"{s.mean_lag:.2f}",
+                f"{s.baseline_mean_lag:.2f}",
+            )
+        )
+    return rows
+
+
+def intervals_markdown(by_interval: Mapping[float, Sequence[Result]]) -> str:
+    lines = ["| " + " | ".join(INTERVAL_HEADER) + " |", "|--:|" + "--:|" * (len(INTERVAL_HEADER) - 1)]
+    return "\n".join([*lines, *("| " + " | ".join(row) + " |" for row in interval_rows(by_interval))])
+
+
+def intervals_text(by_interval: Mapping[float, Sequence[Result]]) -> str:
+    table = [INTERVAL_HEADER, *interval_rows(by_interval)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(INTERVAL_HEADER))]
+    lines = ["== both grids at other poll intervals"]
+    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in table]
+    return "\n".join(lines)

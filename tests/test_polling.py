@@ -21,8 +21,11 @@ def every(seconds: float, count: int, finished: int, total: int) -> list[Poll]:
     return [Poll(i * seconds, finished, total) for i in range(count)]
 
 
-def test_nothing_known_yet_waits_poll_interval() -> None:
-    assert next_delay(polls((0, 0, 100)), poll_interval=10) == 10
+def test_a_batch_just_started_is_read_again_after_almost_two_intervals() -> None:
+    # Nothing can be learnt from the first seconds: the first pace is read on more finished test cases.
+    assert next_delay(polls((0, 0, 100)), poll_interval=10) == pytest.approx(19)
+    assert next_delay(polls((0, 0, 100)), poll_interval=5) == pytest.approx(9.5)
+    assert next_delay(polls((0, 0, 100)), poll_interval=30) == pytest.approx(30)  # never past 19 s + 1 interval
 
 
 def test_idle_back_off_grows_by_a_fifth_and_is_bounded() -> None:
@@ -49,18 +52,26 @@ def test_a_batch_near_its_end_is_polled_at_the_floor_when_requests_were_saved() 
     assert next_delay(history, poll_interval=10) == 2.0
 
 
-def test_near_the_end_without_savings_it_aims_at_the_expected_end() -> None:
-    # A short batch: 2 polls in 10 s, as many as a plain poll. 16 of 20 done: the last 4 are due in 2.5 s
-    # at this pace; it waits half that plus 2 s, not a whole poll-interval.
-    assert next_delay(polls((0, 0, 20), (10, 16, 20)), poll_interval=10) == pytest.approx(0.5 * 4 / 1.6 + 2)
+def test_a_short_batch_near_its_end_is_read_again_within_seconds() -> None:
+    # 16 of 20 done in 10 s: the last 4 are due within a few seconds at this pace, not a whole interval.
+    delay = next_delay(polls((0, 0, 20), (10, 16, 20)), poll_interval=10)
+    assert 2.0 <= delay <= 4.0
 
 
-def test_an_overdue_last_test_case_thins_the_polls_out() -> None:
+def test_a_batch_far_from_its_end_is_read_less_often_than_a_plain_poll() -> None:
+    # 5 of 20 in 19 s: the other 15 take about a minute, so the gate waits more than two intervals.
+    assert next_delay(polls((0, 0, 20), (19, 5, 20)), poll_interval=10) > 20
+
+
+def test_an_overdue_last_test_case_thins_the_polls_out_once_the_savings_are_spent() -> None:
     prefix = [*[Poll(i * 30, 39 * i // 20, 40) for i in range(20)], Poll(600, 39, 40)]
     fresh = next_delay(prefix, poll_interval=10)
-    stale = next_delay([*prefix, *(Poll(600 + 10 * i, 39, 40) for i in range(1, 20))], poll_interval=10)
+    spent = next_delay([*prefix, *(Poll(600 + 2 * i, 39, 40) for i in range(1, 60))], poll_interval=10)
     assert fresh == 2.0
-    assert stale > 2 * fresh
+    assert spent > 4 * fresh
+    # Polled at a plain poll's rate all along, nothing saved: an overdue last one is read less often than that.
+    plain_rate = [Poll(i * 10, min(39, i * 39 // 30), 40) for i in range(61)]
+    assert next_delay(plain_rate, poll_interval=10) > 10
 
 
 def test_all_counted_but_not_complete_is_polled_soon_then_less() -> None:
@@ -78,7 +89,7 @@ def test_waiting_on_a_batch_already_under_way_needs_a_pace_first() -> None:
 
 def test_a_user_asking_for_faster_polls_gets_them() -> None:
     assert next_delay(polls((0, 0, 10), (1, 9, 10)), poll_interval=0.5) == pytest.approx(0.5)
-    assert next_delay(polls((0, 0, 10)), poll_interval=0.5) == 0.5
+    assert next_delay(polls((0, 0, 10)), poll_interval=0.5) <= 1.0
 
 
 history_strategy = st.lists(st.tuples(st.floats(0.01, 60), st.integers(0, 3)), min_size=1, max_size=60).map(
@@ -116,19 +127,36 @@ def simulated_sets() -> dict[str, list[simulated.Result]]:
     return simulated.all_sets()
 
 
-def test_simulated_batches_meet_the_request_target(simulated_sets: dict[str, list[simulated.Result]]) -> None:
-    # bench/policy.py: 3-40 test cases over 15 s to 30 min, seven ways of finishing, thousands of batches.
-    for name, results in simulated_sets.items():
-        whole = simulated.groups(results)["all"]
-        assert whole.over_budget == 0, (name, whole.worst.label)
-        assert whole.requests <= whole.baseline_requests, name
-
-
-def test_simulated_batches_are_noticed_sooner_than_by_a_plain_poll(
+def test_simulated_batches_meet_the_request_target_on_every_shape(
     simulated_sets: dict[str, list[simulated.Result]],
 ) -> None:
+    # bench/policy.py: 3-40 test cases over 15 s to 30 min, seven ways of finishing, thousands of batches.
+    for name, results in simulated_sets.items():
+        for shape, group in simulated.groups(results).items():
+            assert group.over_budget == 0, (name, shape, group.worst.label)
+            assert group.requests <= group.baseline_requests, (name, shape)
+
+
+def test_the_simulators_batches_are_noticed_within_two_seconds_on_average(
+    simulated_sets: dict[str, list[simulated.Result]],
+) -> None:
+    # The target, on the batches whose test cases finish at random (the issue's own 20 tests within
+    # 17-51 s among them); the grids hold shapes whose end nothing announces, where no policy within the
+    # per-batch budget can (docs/performance.md), so there the gate must only beat the plain poll.
     for name, results in simulated_sets.items():
         whole = simulated.groups(results)["all"]
         assert whole.mean_lag < whole.baseline_mean_lag, name
-        if name.startswith("timed"):  # the simulator's batches, finishing uniformly: well under half as late
-            assert whole.mean_lag < 0.6 * whole.baseline_mean_lag, name
+        if name.startswith("timed"):
+            assert whole.mean_lag <= simulated.LAG_LIMIT, name
+        else:
+            uniform = simulated.groups(results)["uniform"]
+            assert uniform.mean_lag < 0.5 * uniform.baseline_mean_lag, name
+
+
+def test_a_slow_poll_interval_keeps_the_request_target() -> None:
+    # Tuned at 10 s; at 60 s a plain poll makes so few requests that the first waits matter most.
+    results = simulated.run(simulated.TUNED, interval=60.0)
+    whole = simulated.groups(results)["all"]
+    assert whole.over_budget == 0, whole.worst.label
+    assert whole.requests <= whole.baseline_requests
+    assert whole.mean_lag < whole.baseline_mean_lag

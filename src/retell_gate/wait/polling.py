@@ -1,24 +1,26 @@
-"""When to poll next (pure): rarely while the batch cannot be done yet, often once it may be, within a budget.
+"""When to poll next (pure): seldom while the batch cannot be done yet, often where its end is likely.
 
 A plain poll every `poll-interval` notices completion half an interval late on average. This policy
-spends about as many requests, but where they matter:
+spends about as many requests, but where the end may come:
 
-- Nothing seen finishing yet (no pace to go by): wait `poll-interval`, then 20 % longer each time, up to
-  1.5 × `poll-interval`.
-- Test cases finishing, more than 2 (or 20 %) left: the rest are modelled as finishing at random at the
-  recent pace (widened for a pace measured on few test cases), and the gate waits as long as the delay in
-  noticing the end that waiting risks stays under EXPECTED_LAG seconds.
-- Near the end (2 or fewer, or 20 %, left; or all counted but the batch not yet marked complete): the
-  requests saved so far against a plain poll are spent evenly over the time the rest is expected to take
-  (at the plain poll's pace when nothing is saved), and a wait never aims past half that time plus 2 s.
-  A last test case that takes longer than expected stretches that time, so the polls thin out.
+- Nothing seen finishing yet: if none had finished at the first poll, the first wait is almost two
+  intervals (the batch has only just begun, and a pace measured on more finished test cases foretells
+  the end better); then `poll-interval`, 20 % longer each time, up to 1.5 × `poll-interval`.
+- Test cases finishing: the rest are modelled as finishing at random within a span set by the pace
+  seen so far (and by the recent pace, which notices a batch that speeds up), doubted more when that
+  pace was measured on few test cases, and never shorter than the quiet spell since the last change.
+  The gate then waits as long as the delay in noticing the end that waiting risks stays within a
+  risk it can afford: the requests saved so far against a plain poll, plus a plain poll's share of
+  the time the rest should take, are spread where the end is most likely (spacing grows with the
+  square root of 1 / the end's likelihood, which minimises the delay for a number of requests).
+- All counted but the batch not yet marked complete: soon, then less often.
 - Every wait lies between MIN_INTERVAL (or `poll-interval`, if lower) and 3 × `poll-interval`.
 - A hard budget: on any batch at most 1.25 × the requests of a plain poll at `poll-interval`, plus one.
   The next poll waits until that holds even if the batch completes just after the last one.
 
 The caller never sleeps past its deadline. The constants were tuned by simulating thousands of batch
-shapes against a plain 10 s poll and checked on shapes and seeds not used for tuning (bench/policy.py;
-the results are in docs/performance.md).
+shapes against a plain 10 s poll and checked on shapes, seeds and intervals not used for tuning
+(bench/policy.py; the results are in docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,19 +28,26 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 MIN_INTERVAL = 2.0
 CEILING_FACTOR = 3.0  # never wait longer than this × poll-interval
+FIRST_WAIT_FACTOR, FIRST_WAIT_MAX = 1.9, 19.0  # the first wait: 1.9 × poll-interval, at most 19 s past one
 IDLE_GROWTH = 1.2
 IDLE_MAX_FACTOR = 1.5
-NEAR_END_COUNT = 2
-NEAR_END_SHARE = 0.2
-EXPECTED_LAG = 1.5  # seconds of expected delay in noticing the end that a wait may risk while far from it
-PACE_SPREAD = 1.0  # how much a pace measured on n test cases is doubted: a relative variance of this / n
-OVERDUE_FACTOR = 1.5  # near the end, expect the rest to take at least this × the time since the last change
-AIM_SHARE, AIM_MARGIN = 0.5, 2.0  # near the end, never wait longer than this share of the expected rest + margin
+PACE_SPREAD = 1.0  # how much a pace measured on n test cases is doubted: a log-variance of this / n ...
+PACE_SPREAD_FLOOR = 0.15  # ... plus this squared, however many were measured
+DOUBT_POINTS = 10  # how many spans, per pace, stand for that doubt
+SPAN_EXTRA = 0.5  # the rest spans (left + this) gaps at the pace: the last test case ends a gap after the others
+QUIET_SHARE = 0.3  # a quiet spell earns this much less budget than time with test cases finishing
+SPEND = 1.35  # the requests the gate may spend on the rest, × what it has saved plus a plain poll's share
+MAX_RISK_SHARE = 0.05  # however many requests are left, a wait may risk at most this × poll-interval of delay
+MIN_SPEND = 0.5
+PLAIN_AHEAD = 1.0
 PACE_WINDOW = 120.0  # seconds of history that set the recent pace
 BUDGET_RATIO, BUDGET_SLACK = 1.25, 1  # at most 1.25 × a plain poll's requests, plus one, on any batch
+
+_DOUBT = [NormalDist().inv_cdf((i + 0.5) / DOUBT_POINTS) for i in range(DOUBT_POINTS)]
 
 
 @dataclass(frozen=True)
@@ -55,44 +64,93 @@ def next_delay(history: Sequence[Poll], poll_interval: float) -> float:
     floor = min(MIN_INTERVAL, poll_interval)
     ceiling = max(poll_interval * CEILING_FACTOR, floor)
     last = history[-1]
-    pace = _pace(history)
-    if _near_end(last):
-        wanted = _near_end_delay(history, poll_interval, pace, floor)
+    pace = _overall_pace(history)
+    if last.total > 0 and last.finished >= last.total:
+        wanted = max(floor, 0.5 * _since_change(history))  # counted but not marked complete: soon, then less
     elif pace is None:
-        previous = last.at - history[-2].at if len(history) > 1 else poll_interval / IDLE_GROWTH
-        wanted = min(max(poll_interval, previous * IDLE_GROWTH), max(poll_interval * IDLE_MAX_FACTOR, floor))
+        wanted = _idle_delay(history, poll_interval, floor)
     else:
-        wanted = _far_delay(history, pace, floor, ceiling)
+        wanted = _paced_delay(history, poll_interval, pace, floor, ceiling)
     return max(min(max(wanted, floor), ceiling), _budget_wait(history, poll_interval))
 
 
-def _near_end(poll: Poll) -> bool:
-    if poll.total <= 0 or poll.finished <= 0:
-        return False  # not started: nothing to be near the end of
-    remaining = poll.total - poll.finished
-    return remaining <= max(NEAR_END_COUNT, math.ceil(NEAR_END_SHARE * poll.total))
+def _idle_delay(history: Sequence[Poll], poll_interval: float, floor: float) -> float:
+    """No pace to go by: in wait mode the batch may have started long before the first poll."""
+    if len(history) == 1 and history[0].finished == 0:
+        return min(FIRST_WAIT_FACTOR * poll_interval, max(poll_interval, FIRST_WAIT_MAX))
+    if len(history) == 1:
+        return poll_interval  # already under way (wait mode): its end may be near
+    previous = history[-1].at - history[-2].at
+    return min(max(poll_interval, previous * IDLE_GROWTH), max(poll_interval * IDLE_MAX_FACTOR, floor))
 
 
-def _far_delay(history: Sequence[Poll], pace: float, floor: float, ceiling: float) -> float:
-    """Wait while the batch can hardly be complete: the rest finishes at `pace`, give or take."""
+def _paced_delay(history: Sequence[Poll], poll_interval: float, pace: float, floor: float, ceiling: float) -> float:
+    last = history[-1]
+    left = last.total - last.finished
+    spans = _rest_spans(history, pace, floor)
+    return _longest_wait(spans, left, _affordable_risk(history, poll_interval, spans), floor, ceiling)
+
+
+def _rest_spans(history: Sequence[Poll], pace: float, floor: float) -> list[float]:
+    """Equally likely lengths of the span within which the rest finish, one per pace and degree of doubt."""
     last = history[-1]
     left = last.total - last.finished
     measured_on = max(1, last.finished - history[0].finished)
-    # Model the time the rest takes as a gamma distribution: the sum of `left` random gaps at the pace,
-    # widened (fewer, longer stages) for the doubt about a pace measured on few test cases.
-    stages = max(1, round(left / (1 + left * PACE_SPREAD / measured_on)))
-    scale = left / pace / stages
-    return _longest_wait(stages, scale, EXPECTED_LAG, floor, ceiling)
+    spread = math.sqrt(PACE_SPREAD / measured_on + PACE_SPREAD_FLOOR**2)
+    quiet = max(_since_change(history), floor)  # the rest take at least as long again as the quiet so far
+    paces = (pace, _recent_pace(history) or pace)
+    return [max((left + SPAN_EXTRA) / p * math.exp(spread * z), quiet) for p in paces for z in _DOUBT]
 
 
-def _near_end_delay(history: Sequence[Poll], poll_interval: float, pace: float | None, floor: float) -> float:
-    """Spend the requests saved so far over the time the rest is expected to take."""
+def _affordable_risk(history: Sequence[Poll], poll_interval: float, spans: Sequence[float]) -> float:
+    """The expected delay a wait may risk, so that the requests the gate may still spend last to the end.
+
+    Polls spaced sqrt(2 × risk / hazard) apart minimise the delay for their number; for an end at the
+    last of `left` random times within `span`, they number sqrt(span / (2 × risk)) × c(left), so the
+    risk follows from the requests to spend. A quiet spell earns less budget: a test case overdue for
+    long is as likely to keep the gate waiting as to end, and a plain poll spends nothing extra there.
+    """
     last = history[-1]
-    left = max(last.total - last.finished, 0)
-    rest = max(left / pace if pace else 0.0, OVERDUE_FACTOR * _since_change(history), floor)
-    saved = (last.at - history[0].at) / poll_interval + 1 - len(history)
-    spread = poll_interval * rest / (rest + poll_interval * max(saved, 0.0))
-    return min(spread, AIM_SHARE * rest + AIM_MARGIN)
+    left = last.total - last.finished
+    span = sum(spans) / len(spans)
+    earned = last.at - history[0].at - QUIET_SHARE * _since_change(history)
+    saved = earned / poll_interval + PLAIN_AHEAD - len(history)
+    plain_rest = span * left / (left + 1) / poll_interval
+    to_spend = max(SPEND * (saved + plain_rest), MIN_SPEND)
+    return min(span * _spacing_constant(left) ** 2 / (2 * to_spend**2), MAX_RISK_SHARE * poll_interval)
+
+
+def _spacing_constant(left: int) -> float:
+    """The integral of sqrt(survival × density) for the last of `left` uniform times on [0, 1]:
+    B((left + 1) / (2 left), 3/2) / sqrt(left)."""
+    a = (left + 1) / (2 * left)
+    return math.exp(math.lgamma(a) + math.lgamma(1.5) - math.lgamma(a + 1.5)) / math.sqrt(left)
+
+
+def _expected_lag(wait: float, spans: Sequence[float], left: int) -> float:
+    """E[max(0, wait - end)] over the spans, the end being the last of `left` uniform times within a span."""
+    total = 0.0
+    for span in spans:
+        if wait <= span:
+            total += wait * (wait / span) ** left / (left + 1)
+        else:
+            total += span / (left + 1) + wait - span
+    return total / len(spans)
+
+
+def _longest_wait(spans: Sequence[float], left: int, risk: float, low: float, high: float) -> float:
+    """The longest wait in [low, high] whose expected lag stays within `risk` (it grows with the wait)."""
+    if _expected_lag(high, spans, left) <= risk:
+        return high
+    if _expected_lag(low, spans, left) > risk:
+        return low
+    for _ in range(14):  # bisection on a log scale: a few per cent of precision is plenty
+        middle = math.sqrt(low * high)
+        if _expected_lag(middle, spans, left) <= risk:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 def _budget_wait(history: Sequence[Poll], poll_interval: float) -> float:
@@ -117,41 +175,21 @@ def _since_change(history: Sequence[Poll]) -> float:
     return last.at - first_same.at
 
 
-def _pace(history: Sequence[Poll]) -> float | None:
-    """Test cases finished per second, as this gate saw them: over the last PACE_WINDOW seconds, else over
-    all it saw; None until it has seen one finish (in wait mode the batch may have started long before)."""
-    last = history[-1]
-    recent = [poll for poll in history[:-1] if last.at - poll.at <= PACE_WINDOW]
-    while len(recent) > 1 and recent[1].finished == recent[0].finished:
-        del recent[0]  # a quiet spell before the first change in the window says nothing about the pace now
-    for start in (recent[0] if recent else None, history[0]):
-        if start is not None and last.finished > start.finished and last.at > start.at:
-            return (last.finished - start.finished) / (last.at - start.at)
+def _overall_pace(history: Sequence[Poll]) -> float | None:
+    """Test cases finished per second since the first poll; None until one has been seen to finish."""
+    first, last = history[0], history[-1]
+    if last.finished > first.finished and last.at > first.at:
+        return (last.finished - first.finished) / (last.at - first.at)
     return None
 
 
-def _expected_lag(wait: float, stages: int, scale: float) -> float:
-    """E[max(0, wait - X)] for X ~ Gamma(stages, scale): how late, on average, a poll after `wait` notices an
-    end at X (the ends after `wait` cost nothing yet)."""
-    x = wait / scale
-    term, below_stages = math.exp(-x), 0.0  # the Poisson terms x^j e^-x / j!
-    for j in range(stages):
-        below_stages += term
-        term *= x / (j + 1)
-    below_more = below_stages + term
-    return max(0.0, wait * (1 - below_stages) - stages * scale * (1 - below_more))
-
-
-def _longest_wait(stages: int, scale: float, risk: float, low: float, high: float) -> float:
-    """The longest wait in [low, high] whose expected lag stays within `risk` (it grows with the wait)."""
-    if _expected_lag(high, stages, scale) <= risk:
-        return high
-    if _expected_lag(low, stages, scale) > risk:
-        return low
-    for _ in range(20):  # bisection on a log scale: a few per cent of precision is plenty
-        middle = math.sqrt(low * high)
-        if _expected_lag(middle, stages, scale) <= risk:
-            low = middle
-        else:
-            high = middle
-    return low
+def _recent_pace(history: Sequence[Poll]) -> float | None:
+    """Test cases finished per second over the last PACE_WINDOW seconds, from the poll before the first change
+    in that window (a batch that starts late, or speeds up, shows it here first)."""
+    last = history[-1]
+    recent = [poll for poll in history[:-1] if last.at - poll.at <= PACE_WINDOW]
+    while len(recent) > 1 and recent[1].finished == recent[0].finished:
+        del recent[0]
+    if recent and last.finished > recent[0].finished and last.at > recent[0].at:
+        return (last.finished - recent[0].finished) / (last.at - recent[0].at)
+    return None
