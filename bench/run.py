@@ -166,11 +166,12 @@ def main() -> int:
     previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     measured = previous if args.simulate_only else measure(args, previous)
     RESULTS.write_text(json.dumps(measured, indent=1) + "\n", encoding="utf-8")
-    print("Simulating the polling policy (seconds) ...", flush=True)
-    simulated = policy.all_sets()
+    print("Simulating the polling policy (about half a minute) ...", flush=True)
+    simulated, intervals = policy.all_sets(), policy.other_intervals()
     path = ROOT / "docs" / "performance.md"
     # The start-up section at the end comes from `python3 dev.py bench-startup`: kept as it was.
-    text = startup_report.keep(report.document(measured, simulated, today()), path.read_text(encoding="utf-8"))
+    document = report.document(measured, simulated, intervals, today())
+    text = startup_report.keep(document, path.read_text(encoding="utf-8"))
     path.write_text(text, encoding="utf-8")
     print(text)
     return 0

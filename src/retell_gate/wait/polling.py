@@ -14,7 +14,8 @@ spends about as many requests, but where the end may come:
   the time the rest should take, are spread where the end is most likely (spacing grows with the
   square root of 1 / the end's likelihood, which minimises the delay for a number of requests).
 - All counted but the batch not yet marked complete: soon, then less often.
-- Every wait lies between MIN_INTERVAL (or `poll-interval`, if lower) and 3 × `poll-interval`.
+- Every wait lies between MIN_INTERVAL (or a fifth of `poll-interval`, if longer; or `poll-interval`, if
+  lower) and 3 × `poll-interval`.
 - A hard budget: on any batch at most 1.25 × the requests of a plain poll at `poll-interval`, plus one.
   The next poll waits until that holds even if the batch completes just after the last one.
 
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 MIN_INTERVAL = 2.0
+FLOOR_SHARE = 0.2  # nor more often than every fifth of poll-interval: a slow poll asked for few requests
 CEILING_FACTOR = 3.0  # never wait longer than this × poll-interval
 FIRST_WAIT_FACTOR, FIRST_WAIT_MAX = 1.9, 19.0  # the first wait: 1.9 × poll-interval, at most 19 s past one
 IDLE_GROWTH = 1.2
@@ -39,11 +41,11 @@ PACE_SPREAD = 1.0  # how much a pace measured on n test cases is doubted: a log-
 PACE_SPREAD_FLOOR = 0.15  # ... plus this squared, however many were measured
 DOUBT_POINTS = 10  # how many spans, per pace, stand for that doubt
 SPAN_EXTRA = 0.5  # the rest spans (left + this) gaps at the pace: the last test case ends a gap after the others
-QUIET_SHARE = 0.3  # a quiet spell earns this much less budget than time with test cases finishing
-SPEND = 1.35  # the requests the gate may spend on the rest, × what it has saved plus a plain poll's share
+QUIET_SHARE = 0.5  # a quiet spell earns this much less budget than time with test cases finishing
+SPEND = 1.6  # the requests the gate may spend on the rest, × what it has saved plus a plain poll's share
 MAX_RISK_SHARE = 0.05  # however many requests are left, a wait may risk at most this × poll-interval of delay
 MIN_SPEND = 0.5
-PLAIN_AHEAD = 1.0
+PLAIN_AHEAD = 1.0  # a plain poll has made about elapsed / interval + 1 requests
 PACE_WINDOW = 120.0  # seconds of history that set the recent pace
 BUDGET_RATIO, BUDGET_SLACK = 1.25, 1  # at most 1.25 × a plain poll's requests, plus one, on any batch
 
@@ -61,7 +63,7 @@ class Poll:
 
 def next_delay(history: Sequence[Poll], poll_interval: float) -> float:
     """Seconds to wait after the last poll in `history` (oldest first) before the next one."""
-    floor = min(MIN_INTERVAL, poll_interval)
+    floor = min(poll_interval, max(MIN_INTERVAL, FLOOR_SHARE * poll_interval))
     ceiling = max(poll_interval * CEILING_FACTOR, floor)
     last = history[-1]
     pace = _overall_pace(history)
