@@ -15,16 +15,31 @@ def _met(ok: bool) -> str:
     return "✅ met" if ok else "❌ not met"
 
 
-def _lag_cells(rows: Sequence[Mapping[str, float]], what: str) -> tuple[str, str, str, str, str]:
-    gate = [r["gate_lag"] for r in rows]
-    curl = [r["curl_lag"] for r in rows]
-    return (
-        f"Detection lag, mean: {what}",
-        f"{statistics.mean(gate):.2f} s (worst {max(gate):.2f} s)",
-        f"plain 10 s poll: {statistics.mean(curl):.2f} s (worst {max(curl):.2f} s)",
-        "≤ 2 s",
-        _met(statistics.mean(gate) <= policy.LAG_LIMIT),
-    )
+def _noticed(row: Mapping[str, float], who: str) -> float:
+    """Seconds from the batch completing to the read that saw it (runs before this was recorded: to the exit)."""
+    return row.get(f"{who}_noticed", row[f"{who}_lag"])
+
+
+def _lag_cells(rows: Sequence[Mapping[str, float]], what: str) -> list[tuple[str, str, str, str, str]]:
+    gate = [_noticed(r, "gate") for r in rows]
+    curl = [_noticed(r, "curl") for r in rows]
+    exits = [r["gate_lag"] for r in rows]
+    return [
+        (
+            f"Detection lag, mean: {what}",
+            f"{statistics.mean(gate):.2f} s (worst {max(gate):.2f} s)",
+            f"plain 10 s poll: {statistics.mean(curl):.2f} s (worst {max(curl):.2f} s)",
+            "≤ 2 s",
+            _met(statistics.mean(gate) <= policy.LAG_LIMIT),
+        ),
+        (
+            f"From the end to the gate's exit (runs listed, summary written), mean: {what}",
+            f"{statistics.mean(exits):.2f} s",
+            f"plain poll's curl loop: {statistics.mean(r['curl_lag'] for r in rows):.2f} s",
+            "",
+            "",
+        ),
+    ]
 
 
 def _poll_cells(rows: Sequence[Mapping[str, float]], what: str) -> list[tuple[str, str, str, str, str]]:
@@ -159,19 +174,20 @@ def _image_cells(img: Mapping[str, Any] | None, when: str) -> list[tuple[str, st
 
 def _lag_table(rows: Sequence[Mapping[str, float]]) -> str:
     lines = [
-        "| Batch | Test cases | Completes after (s) | Gate lag (s) | Gate polls | Fixed-poll lag (s) "
-        "| Fixed-poll polls |",
-        "|--:|--:|--:|--:|--:|--:|--:|",
+        "| Batch | Test cases | Completes after (s) | Gate lag (s) | Gate exits after (s) | Gate polls "
+        "| Fixed-poll lag (s) | Fixed-poll polls |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for number, row in enumerate(rows, 1):
         lines.append(
-            f"| {number} | {row['tests']:.0f} | {row['duration']:.0f} | {row['gate_lag']:.2f} | "
-            f"{row['gate_polls']:.0f} | {row['curl_lag']:.2f} | {row['curl_polls']:.0f} |"
+            f"| {number} | {row['tests']:.0f} | {row['duration']:.0f} | {_noticed(row, 'gate'):.2f} | "
+            f"{row['gate_lag']:.2f} | {row['gate_polls']:.0f} | {_noticed(row, 'curl'):.2f} | {row['curl_polls']:.0f} |"
         )
-    gate = [r["gate_lag"] for r in rows]
-    curl = [r["curl_lag"] for r in rows]
+    gate = [_noticed(r, "gate") for r in rows]
+    curl = [_noticed(r, "curl") for r in rows]
     lines.append(
         f"| **all** | | | **mean {statistics.mean(gate):.2f}, worst {max(gate):.2f}** | "
+        f"**mean {statistics.mean(r['gate_lag'] for r in rows):.2f}** | "
         f"**{sum(r['gate_polls'] for r in rows):.0f}** | **mean {statistics.mean(curl):.2f}, worst "
         f"{max(curl):.2f}** | **{sum(r['curl_polls'] for r in rows):.0f}** |"
     )
@@ -185,8 +201,8 @@ def _targets(
 ) -> str:
     long, short = measured["lag"], measured["short"]
     cells = [
-        _lag_cells(long, f"{len(long)} batches, 60–240 s"),
-        _lag_cells(short, f"{len(short)} short batches, 15–60 s"),
+        *_lag_cells(long, f"{len(long)} batches, 60–240 s"),
+        *_lag_cells(short, f"{len(short)} short batches, 15–60 s"),
         *_poll_cells(long, f"{len(long)} batches, 60–240 s"),
         *_poll_cells(short, f"{len(short)} short batches"),
     ]

@@ -60,6 +60,7 @@ class Simulator:
         self.redirect_target = "http://127.0.0.2:9"  # where the "redirect" scenario points
         self._polls: Counter[str] = Counter()
         self.started: dict[str, float] = {}  # timed batches: when their clock started (time.monotonic)
+        self.last_read: dict[str, float] = {}  # timed batches: when get-batch-test last read them (time.monotonic)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._scheme = "http"
@@ -102,14 +103,17 @@ class Simulator:
             timed = Timed.parse(batch_id) if batch_id else None
             if timed is not None:
                 scenario = Scenario([self._timed_frame(batch_id, timed)])
+                if prefix == BATCH_PATH:
+                    self.last_read[batch_id] = time.monotonic()
             if scenario is not None:
                 return serve(batch_id, scenario, parse_qs(parts.query))
         return 404, {}, error_body("The requested resource was not found.")
 
     def _timed_frame(self, batch_id: str, timed: Timed) -> Frame:
+        now = time.monotonic()
         with self._lock:
-            started = self.started.setdefault(batch_id, time.monotonic())
-        return timed.frame(time.monotonic() - started)
+            started = self.started.setdefault(batch_id, now)
+        return timed.frame(now - started)
 
     def complete_at(self, batch_id: str) -> float:
         """When a timed batch completed (or will), on the time.monotonic() clock."""
