@@ -69,7 +69,8 @@ def waiter_for(clock: FakeClock, reader: Any) -> tuple[Waiter, list[tuple[float,
 
 
 def test_a_short_outage_ends_no_wait(clock: FakeClock) -> None:
-    # The case: a batch complete at 60 s, Retell answering 503 from 10 s to 30 s.
+    # The case: a batch complete at 60 s, Retell answering 503 from 10 s to 30 s. Nothing has finished
+    # at the first read, so the second comes at 19 s (polling.py): the first to fail.
     reader = OutageReader(clock, down=(10, 30), complete_at=60)
     waiter, notes = waiter_for(clock, reader)
     assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 1800) == "complete"
@@ -78,11 +79,11 @@ def test_a_short_outage_ends_no_wait(clock: FakeClock) -> None:
     # Said once when the first failing read gave up, and once when Retell answered again.
     assert notes == [
         (
-            10 + PER_READ_BACKOFF,
-            "Retell started failing at 0m10s: HTTP 503: down. The batch keeps running in Retell; the gate keeps "
+            19 + PER_READ_BACKOFF,
+            "Retell started failing at 0m19s: HTTP 503: down. The batch keeps running in Retell; the gate keeps "
             "reading it, with growing pauses, until Retell answers or `timeout` runs out.",
         ),
-        (35.5, "Retell answered again, after failing for 0m26s (1 failed read)."),
+        (44.5, "Retell answered again, after failing for 0m26s (1 failed read)."),
     ]
 
 
@@ -92,14 +93,14 @@ def test_during_an_outage_each_read_is_one_try_and_the_pauses_grow_to_a_minute(c
     assert waiter.wait(("batch_1",), poll_interval=10, started=clock(), deadline=clock() + 1800) == "complete"
     reads = [at for at, _ in reader.reads]
     # The first failing read has the full budget (a blip passes unnoticed); then one try a read,
-    # 10, 20, 40 s apart, then a minute, until Retell answers at 455.5 s.
-    assert reads[:12] == [0, 10, 35.5, 55.5, 95.5, 155.5, 215.5, 275.5, 335.5, 395.5, 455.5, 457.5]
-    assert [tries for _, tries in reader.reads[:12]] == [None, None, *[1] * 9, None]
+    # 10, 20, 40 s apart, then a minute, until Retell answers at 404.5 s.
+    assert reads[:11] == [0, 19, 44.5, 64.5, 104.5, 164.5, 224.5, 284.5, 344.5, 404.5, 406.5]
+    assert [tries for _, tries in reader.reads[:11]] == [None, None, *[1] * 8, None]
     assert notes == [
-        (25.5, notes[0][1]),
-        (455.5, "Retell answered again, after failing for 7m26s (9 failed reads)."),
+        (34.5, notes[0][1]),
+        (404.5, "Retell answered again, after failing for 6m26s (8 failed reads)."),
     ]
-    assert notes[0][1].startswith("Retell started failing at 0m10s: HTTP 503: down.")
+    assert notes[0][1].startswith("Retell started failing at 0m19s: HTTP 503: down.")
 
 
 def test_an_outage_still_going_at_the_deadline_is_an_error_not_a_timeout(clock: FakeClock) -> None:
@@ -109,7 +110,7 @@ def test_an_outage_still_going_at_the_deadline_is_an_error_not_a_timeout(clock: 
     with pytest.raises(ApiError) as caught:
         waiter.wait(("batch_1",), poll_interval=10, started=started, deadline=started + 300)
     assert not isinstance(caught.value, RetriesExhausted)
-    assert caught.value.message.startswith("Retell had been failing since 0m10s into the wait (for 4m50s, ")
+    assert caught.value.message.startswith("Retell had been failing since 0m19s into the wait (for 4m41s, ")
     assert caught.value.message.endswith(
         "when `timeout` ran out, so whether the batch finished is unknown; the last failure: HTTP 503: down."
     )
