@@ -56,9 +56,10 @@ and at poll intervals of 5 to 60 s: in total fewer requests than a plain poll at
 no batch over 1.25 × its requests plus one (groups of a grid costing more than the plain poll in total:
 {_over_parity(groups)}). The detection-lag target (≤ 2 s on average) is met where finishing test cases
 announce the end: over HTTP on the simulator's batches, and simulated on the issue's own shape (20 tests
-within 17–51 s) and on thousands of the simulator's batches. It is not met over the whole grids, which
-also hold shapes whose end nothing announces; there no policy within the per-batch budget can meet it
-(see "Where 2 s is out of reach" below).
+within 17–51 s) and on thousands of the simulator's batches. It is not met on the grids' uniform shape
+(3–40 tests over 15 s to 30 min, where batches of a few test cases leave the end unforeseeable for long),
+nor over the whole grids, which also hold shapes whose end nothing announces; there no policy within the
+per-batch budget can meet it (see "Where 2 s is out of reach" below).
 
 ## Detection lag and requests, over HTTP
 
