@@ -50,9 +50,8 @@ def verdict(results: Sequence[Result]) -> str:
 def markdown(sets: Mapping[str, Sequence[Result]]) -> str:
     parts = []
     for name, results in sets.items():
-        lines = [f"**{name}** ({verdict(results)})", "", "| " + " | ".join(HEADER) + " |"]
-        lines.append("|---|" + "--:|" * 5 + "---|" + "--:|" * 3)
-        lines += ["| " + " | ".join(cells) + " |" for cells in rows(results)]
+        alignment = "|---|" + "--:|" * 5 + "---|" + "--:|" * 3
+        lines = [f"**{name}** ({verdict(results)})", "", *_markdown_table(HEADER, alignment, rows(results))]
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
@@ -60,11 +59,7 @@ def markdown(sets: Mapping[str, Sequence[Result]]) -> str:
 def text(sets: Mapping[str, Sequence[Result]]) -> str:
     parts = []
     for name, results in sets.items():
-        table = [HEADER, *rows(results)]
-        widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
-        lines = [f"== {name}: {verdict(results)}"]
-        lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in table]
-        parts.append("\n".join(lines))
+        parts.append("\n".join([f"== {name}: {verdict(results)}", *_text_table(HEADER, rows(results))]))
     return "\n\n".join(parts)
 
 
@@ -100,13 +95,23 @@ def interval_rows(by_interval: Mapping[float, Sequence[Result]]) -> list[tuple[s
 
 
 def intervals_markdown(by_interval: Mapping[float, Sequence[Result]]) -> str:
-    lines = ["| " + " | ".join(INTERVAL_HEADER) + " |", "|--:|" + "--:|" * (len(INTERVAL_HEADER) - 1)]
-    return "\n".join([*lines, *("| " + " | ".join(row) + " |" for row in interval_rows(by_interval))])
+    alignment = "|--:|" + "--:|" * (len(INTERVAL_HEADER) - 1)
+    return "\n".join(_markdown_table(INTERVAL_HEADER, alignment, interval_rows(by_interval)))
 
 
 def intervals_text(by_interval: Mapping[float, Sequence[Result]]) -> str:
-    table = [INTERVAL_HEADER, *interval_rows(by_interval)]
-    widths = [max(len(row[i]) for row in table) for i in range(len(INTERVAL_HEADER))]
-    lines = ["== both grids at other poll intervals"]
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in table]
-    return "\n".join(lines)
+    return "\n".join(
+        ["== both grids at other poll intervals", *_text_table(INTERVAL_HEADER, interval_rows(by_interval))]
+    )
+
+
+def _markdown_table(header: Sequence[str], alignment: str, body: Sequence[Sequence[str]]) -> list[str]:
+    header_line, *body_lines = ("| " + " | ".join(row) + " |" for row in (header, *body))
+    return [header_line, alignment, *body_lines]
+
+
+def _text_table(header: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to their widest cell, for the terminal."""
+    table = [header, *body]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in table]

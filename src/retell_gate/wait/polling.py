@@ -89,22 +89,24 @@ def _idle_delay(history: Sequence[Poll], poll_interval: float, floor: float) -> 
 def _paced_delay(history: Sequence[Poll], poll_interval: float, pace: float, floor: float, ceiling: float) -> float:
     last = history[-1]
     left = last.total - last.finished
-    spans = _rest_spans(history, pace, floor)
-    return _longest_wait(spans, left, _affordable_risk(history, poll_interval, spans), floor, ceiling)
+    quiet = _since_change(history)
+    spans = _rest_spans(history, pace, left, max(quiet, floor))
+    risk = _affordable_risk(history, poll_interval, spans, left, quiet)
+    return _longest_wait(spans, left, risk, floor, ceiling)
 
 
-def _rest_spans(history: Sequence[Poll], pace: float, floor: float) -> list[float]:
-    """Equally likely lengths of the span within which the rest finish, one per pace and degree of doubt."""
-    last = history[-1]
-    left = last.total - last.finished
-    measured_on = max(1, last.finished - history[0].finished)
+def _rest_spans(history: Sequence[Poll], pace: float, left: int, shortest: float) -> list[float]:
+    """Equally likely lengths of the span within which the `left` rest finish, one per pace and degree of doubt;
+    none shorter than `shortest` (the rest take at least as long again as the quiet so far)."""
+    measured_on = max(1, history[-1].finished - history[0].finished)
     spread = math.sqrt(PACE_SPREAD / measured_on + PACE_SPREAD_FLOOR**2)
-    quiet = max(_since_change(history), floor)  # the rest take at least as long again as the quiet so far
     paces = (pace, _recent_pace(history) or pace)
-    return [max((left + SPAN_EXTRA) / p * math.exp(spread * z), quiet) for p in paces for z in _DOUBT]
+    return [max((left + SPAN_EXTRA) / p * math.exp(spread * z), shortest) for p in paces for z in _DOUBT]
 
 
-def _affordable_risk(history: Sequence[Poll], poll_interval: float, spans: Sequence[float]) -> float:
+def _affordable_risk(
+    history: Sequence[Poll], poll_interval: float, spans: Sequence[float], left: int, quiet: float
+) -> float:
     """The expected delay a wait may risk, so that the requests the gate may still spend last to the end.
 
     Polls spaced sqrt(2 × risk / hazard) apart minimise the delay for their number; for an end at the
@@ -112,10 +114,8 @@ def _affordable_risk(history: Sequence[Poll], poll_interval: float, spans: Seque
     risk follows from the requests to spend. A quiet spell earns less budget: a test case overdue for
     long is as likely to keep the gate waiting as to end, and a plain poll spends nothing extra there.
     """
-    last = history[-1]
-    left = last.total - last.finished
     span = sum(spans) / len(spans)
-    earned = last.at - history[0].at - QUIET_SHARE * _since_change(history)
+    earned = history[-1].at - history[0].at - QUIET_SHARE * quiet
     saved = earned / poll_interval + PLAIN_AHEAD - len(history)
     plain_rest = span * left / (left + 1) / poll_interval
     to_spend = max(SPEND * (saved + plain_rest), MIN_SPEND)
@@ -179,10 +179,7 @@ def _since_change(history: Sequence[Poll]) -> float:
 
 def _overall_pace(history: Sequence[Poll]) -> float | None:
     """Test cases finished per second since the first poll; None until one has been seen to finish."""
-    first, last = history[0], history[-1]
-    if last.finished > first.finished and last.at > first.at:
-        return (last.finished - first.finished) / (last.at - first.at)
-    return None
+    return _rate(history[0], history[-1])
 
 
 def _recent_pace(history: Sequence[Poll]) -> float | None:
@@ -192,6 +189,11 @@ def _recent_pace(history: Sequence[Poll]) -> float | None:
     recent = [poll for poll in history[:-1] if last.at - poll.at <= PACE_WINDOW]
     while len(recent) > 1 and recent[1].finished == recent[0].finished:
         del recent[0]
-    if recent and last.finished > recent[0].finished and last.at > recent[0].at:
-        return (last.finished - recent[0].finished) / (last.at - recent[0].at)
+    return _rate(recent[0], last) if recent else None
+
+
+def _rate(start: Poll, end: Poll) -> float | None:
+    """Test cases finished per second from `start` to `end`; None if none finished between them."""
+    if end.finished > start.finished and end.at > start.at:
+        return (end.finished - start.finished) / (end.at - start.at)
     return None
