@@ -41,7 +41,8 @@ PACE_SPREAD = 1.0  # how much a pace measured on n test cases is doubted: a log-
 PACE_SPREAD_FLOOR = 0.15  # ... plus this squared, however many were measured
 DOUBT_POINTS = 10  # how many spans, per pace, stand for that doubt
 SPAN_EXTRA = 0.5  # the rest spans (left + this) gaps at the pace: the last test case ends a gap after the others
-QUIET_SHARE = 0.5  # a quiet spell earns this much less budget than time with test cases finishing
+QUIET_SHARE = 0.6  # a quiet spell earns this much less budget than time with test cases finishing ...
+QUIET_TRUSTED_ON = 12  # ... once the pace rests on this many test cases; on fewer, a long quiet is only expected
 SPEND = 1.6  # the requests the gate may spend on the rest, × what it has saved plus a plain poll's share
 MAX_RISK_SHARE = 0.05  # however many requests are left, a wait may risk at most this × poll-interval of delay
 MIN_SPEND = 0.5
@@ -113,9 +114,12 @@ def _affordable_risk(
     last of `left` random times within `span`, they number sqrt(span / (2 × risk)) × c(left), so the
     risk follows from the requests to spend. A quiet spell earns less budget: a test case overdue for
     long is as likely to keep the gate waiting as to end, and a plain poll spends nothing extra there.
+    But only as far as the pace can be trusted: with 3 test cases, the last often ends long after the
+    others, and that wait is where the budget is needed most.
     """
     span = sum(spans) / len(spans)
-    earned = history[-1].at - history[0].at - QUIET_SHARE * quiet
+    trust = min(1.0, (history[-1].finished - history[0].finished) / QUIET_TRUSTED_ON)
+    earned = history[-1].at - history[0].at - QUIET_SHARE * trust * quiet
     saved = earned / poll_interval + PLAIN_AHEAD - len(history)
     plain_rest = span * left / (left + 1) / poll_interval
     to_spend = max(SPEND * (saved + plain_rest), MIN_SPEND)
