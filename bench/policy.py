@@ -90,7 +90,9 @@ TIMED = (
     ("short: 3–40 tests within 15–60 s", 2000, (3, 40), (15, 60), 2026),
     ("the issue's: 20 tests within 17–51 s", 2000, (20, 20), (17, 51), 2027),
     ("bench/run.py's: 5–40 tests within 60–240 s", 2000, (5, 40), (60, 240), 2028),
+    ("the issue's range: 3–40 tests within 15 s–30 min", 2000, (3, 40), (15, 1800), 2029),
 )
+COUNT_BANDS = ((3, 5), (6, 10), (11, 20), (21, 40))  # test counts, for the lag by count of the simulator's batches
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,23 @@ def summarize(results: Sequence[Result]) -> Summary:
         worst=max(results, key=lambda r: (r.gate.requests / r.budget, r.gate.requests / r.baseline.requests)),
         over_budget=sum(1 for r in results if r.gate.requests > r.budget),
     )
+
+
+def by_count(results: Sequence[Result]) -> dict[str, Summary]:
+    """The simulator's batches by how many test cases they hold (read from the batch ID)."""
+    found: dict[str, list[Result]] = {}
+    for low, high in COUNT_BANDS:
+        found[f"{low}–{high} tests"] = [r for r in results if low <= int(r.label.split("-")[2]) <= high]
+    return {name: summarize(group) for name, group in found.items() if group}
+
+
+def by_shape_and_length(results: Sequence[Result]) -> dict[str, Summary]:
+    """A grid's batches by way of finishing and, within it, short and longer ones."""
+    found: dict[str, list[Result]] = {}
+    for result in results:
+        length = f"≤ {SHORT:.0f} s" if result.duration <= SHORT else f"> {SHORT:.0f} s"
+        found.setdefault(f"{result.distribution}, {length}", []).append(result)
+    return {name: summarize(group) for name, group in sorted(found.items())}
 
 
 def groups(results: Sequence[Result]) -> dict[str, Summary]:

@@ -105,6 +105,25 @@ def intervals_text(by_interval: Mapping[float, Sequence[Result]]) -> str:
     )
 
 
+SUMMARY_HEADER = (
+    "Batches",
+    "n",
+    "Requests vs plain poll",
+    "Over 1.25×+1",
+    "Gate lag mean (s)",
+    "Plain-poll lag mean (s)",
+)
+
+
+def summaries_markdown(summaries: Mapping[str, Summary]) -> str:
+    """A compact table of named groups: what each costs against the plain poll, and how late each is noticed."""
+    body = [
+        (name, f"{s.batches}", f"{s.ratio:.2f}×", f"{s.over_budget}", f"{s.mean_lag:.2f}", f"{s.baseline_mean_lag:.2f}")
+        for name, s in summaries.items()
+    ]
+    return "\n".join(_markdown_table(SUMMARY_HEADER, "|---|" + "--:|" * 5, body))
+
+
 def _markdown_table(header: Sequence[str], alignment: str, body: Sequence[Sequence[str]]) -> list[str]:
     header_line, *body_lines = ("| " + " | ".join(row) + " |" for row in (header, *body))
     return [header_line, alignment, *body_lines]

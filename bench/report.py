@@ -9,6 +9,7 @@ from typing import Any
 from bench import policy, policy_report
 
 BUDGET_KIB = 900
+WIDE = "timed, the issue's range: 3–40 tests within 15 s–30 min"
 
 
 def _met(ok: bool) -> str:
@@ -214,14 +215,26 @@ def _targets(
     return "\n".join([*table, *(f"| {' | '.join(row)} |" for row in cells)])
 
 
+def _bound_table(bounds: Sequence[Mapping[str, float]]) -> str:
+    lines = [
+        "| Test cases | Least mean lag any policy could reach (s) | Gate (s) | Plain 10 s poll (s) |",
+        "|--:|--:|--:|--:|",
+    ]
+    lines += [f"| {r['count']:.0f} | {r['bound']:.2f} | {r['gate']:.2f} | {r['plain']:.2f} |" for r in bounds]
+    return "\n".join(lines)
+
+
 def document(
     measured: Mapping[str, Any],
     simulated: Mapping[str, Sequence[policy.Result]],
     intervals: Mapping[float, Sequence[policy.Result]],
+    bounds: Sequence[Mapping[str, float]],
     today: str,
 ) -> str:
-    from bench.report_text import render
+    from bench.report_text import Breakdowns, render
 
+    by_count = policy.by_count(simulated[WIDE])
+    crossed = {name: policy.by_shape_and_length(simulated[name]) for name in ("tuning grid", "held-out grid")}
     return render(
         measured=measured,
         targets=_targets(measured, simulated, intervals),
@@ -229,6 +242,14 @@ def document(
         short_table=_lag_table(measured["short"]),
         simulated=policy_report.markdown(simulated),
         groups={name: policy.groups(results) for name, results in simulated.items()},
+        breakdowns=Breakdowns(
+            by_count=by_count,
+            by_count_table=policy_report.summaries_markdown(by_count),
+            crossed=crossed,
+            crossed_tables={name: policy_report.summaries_markdown(found) for name, found in crossed.items()},
+            bounds=bounds,
+            bound_table=_bound_table(bounds),
+        ),
         intervals=policy_report.intervals_markdown(intervals),
         today=today,
     )

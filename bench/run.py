@@ -9,6 +9,7 @@
 3. Scale: a batch of 10,000 runs with long explanations.
 4. Image: build time (base image present) and the size the Dockerfile adds (podman, as root).
 5. The polling policy, simulated on thousands of batch shapes (bench/policy.py; seconds, no waiting).
+6. The least mean lag any policy could reach on batches of 3-6 test cases (bench/lag_bound.py).
 
 `--skip-image` keeps the image figures of the last run, `--simulate-only` every measured figure.
 """
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench import image, policy, report, scale, startup_report  # noqa: E402
+from bench import image, lag_bound, policy, report, scale, startup_report  # noqa: E402
 from retell_gate.simulator.server import Simulator  # noqa: E402
 
 KEY = "sim-key"
@@ -175,9 +176,11 @@ def main() -> int:
     RESULTS.write_text(json.dumps(measured, indent=1) + "\n", encoding="utf-8")
     print("Simulating the polling policy (about half a minute) ...", flush=True)
     simulated, intervals = policy.all_sets(), policy.other_intervals()
+    print("Solving the least lag possible on batches of a few test cases (a minute or two) ...", flush=True)
+    bounds = lag_bound.table()
     path = ROOT / "docs" / "performance.md"
     # The start-up section at the end comes from `python3 dev.py bench-startup`: kept as it was.
-    document = report.document(measured, simulated, intervals, today())
+    document = report.document(measured, simulated, intervals, bounds, today())
     text = startup_report.keep(document, path.read_text(encoding="utf-8"))
     path.write_text(text, encoding="utf-8")
     print(text)
