@@ -1,6 +1,6 @@
 """The polling policy against a plain 10 s poll, simulated: pure, fast and reproducible (no real waiting).
 
-    python3 bench/policy.py        # prints the tables; `python3 dev.py bench` puts them in docs/performance.md
+    python3 bench/policy_report.py     # prints the tables; `python3 dev.py bench` puts them in docs/performance.md
 
 A batch is a list of finish times, one per test case, counted from the gate's first request. The real
 `next_delay` is run against it the way the gate runs it (a poll at 0 s, then one after each delay the
@@ -18,13 +18,8 @@ from __future__ import annotations
 import math
 import random
 import statistics
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-
-if __name__ == "__main__":
-    sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "src"), str(Path(__file__).resolve().parent.parent)]
 
 from retell_gate.simulator.scenarios import Timed
 from retell_gate.wait.polling import Poll, next_delay
@@ -230,16 +225,3 @@ def other_intervals(policy: Policy = next_delay) -> dict[float, list[Result]]:
     """Both grids at poll intervals other than the 10 s the constants were tuned at, each against a plain poll
     at that interval."""
     return {interval: run(TUNED + HELD_OUT, policy, interval) for interval in OTHER_INTERVALS}
-
-
-def main() -> int:
-    from bench.policy_report import intervals_text, text
-
-    print(text(all_sets()))
-    print()
-    print(intervals_text(other_intervals()))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,10 +1,18 @@
-"""Tables of the simulated policy benchmark (bench/policy.py): plain text for the terminal, markdown for the docs."""
+"""Tables of the simulated policy benchmark (bench/policy.py): plain text for the terminal, markdown for the docs.
+
+python3 bench/policy_report.py     # runs the simulation and prints the tables
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
-from bench.policy import LAG_LIMIT, Result, Summary, groups
+if __name__ == "__main__":
+    sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "src"), str(Path(__file__).resolve().parent.parent)]
+
+from bench.policy import LAG_LIMIT, Result, Summary, all_sets, groups, other_intervals
 
 HEADER = (
     "Batches",
@@ -134,3 +142,14 @@ def _text_table(header: Sequence[str], body: Sequence[Sequence[str]]) -> list[st
     table = [header, *body]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in table]
+
+
+def main() -> int:
+    print(text(all_sets()))
+    print()
+    print(intervals_text(other_intervals()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
