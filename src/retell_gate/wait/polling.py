@@ -12,7 +12,8 @@ spends about as many requests, but where the end may come:
   The gate then waits as long as the delay in noticing the end that waiting risks stays within a
   risk it can afford: the requests saved so far against a plain poll, plus a plain poll's share of
   the time the rest should take, are spread where the end is most likely (spacing grows with the
-  square root of 1 / the end's likelihood, which minimises the delay for a number of requests).
+  square root of 1 / the end's likelihood, which minimises the delay for a number of requests). A
+  quiet spell earns less of that budget, once the pace rests on enough test cases to make it news.
 - All counted but the batch not yet marked complete: soon, then less often.
 - Every wait lies between MIN_INTERVAL (or a fifth of `poll-interval`, if longer; or `poll-interval`, if
   lower) and 3 × `poll-interval`.
