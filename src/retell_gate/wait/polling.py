@@ -92,22 +92,22 @@ def _paced_delay(history: Sequence[Poll], poll_interval: float, pace: float, flo
     last = history[-1]
     left = last.total - last.finished
     quiet = _since_change(history)
-    spans = _rest_spans(history, pace, left, max(quiet, floor))
-    risk = _affordable_risk(history, poll_interval, spans, left, quiet)
+    measured_on = last.finished - history[0].finished  # the test cases the pace rests on
+    spans = _rest_spans(history, pace, left, measured_on, max(quiet, floor))
+    risk = _affordable_risk(history, poll_interval, spans, left, measured_on, quiet)
     return _longest_wait(spans, left, risk, floor, ceiling)
 
 
-def _rest_spans(history: Sequence[Poll], pace: float, left: int, shortest: float) -> list[float]:
+def _rest_spans(history: Sequence[Poll], pace: float, left: int, measured_on: int, shortest: float) -> list[float]:
     """Equally likely lengths of the span within which the `left` rest finish, one per pace and degree of doubt;
     none shorter than `shortest` (the rest take at least as long again as the quiet so far)."""
-    measured_on = max(1, history[-1].finished - history[0].finished)
-    spread = math.sqrt(PACE_SPREAD / measured_on + PACE_SPREAD_FLOOR**2)
+    spread = math.sqrt(PACE_SPREAD / max(1, measured_on) + PACE_SPREAD_FLOOR**2)
     paces = (pace, _recent_pace(history) or pace)
     return [max((left + SPAN_EXTRA) / p * math.exp(spread * z), shortest) for p in paces for z in _DOUBT]
 
 
 def _affordable_risk(
-    history: Sequence[Poll], poll_interval: float, spans: Sequence[float], left: int, quiet: float
+    history: Sequence[Poll], poll_interval: float, spans: Sequence[float], left: int, measured_on: int, quiet: float
 ) -> float:
     """The expected delay a wait may risk, so that the requests the gate may still spend last to the end.
 
@@ -119,7 +119,7 @@ def _affordable_risk(
     others, and that wait is where the budget is needed most.
     """
     span = sum(spans) / len(spans)
-    trust = min(1.0, (history[-1].finished - history[0].finished) / QUIET_TRUSTED_ON)
+    trust = min(1.0, measured_on / QUIET_TRUSTED_ON)
     earned = history[-1].at - history[0].at - QUIET_SHARE * trust * quiet
     saved = earned / poll_interval + PLAIN_AHEAD - len(history)
     plain_rest = span * left / (left + 1) / poll_interval
