@@ -32,10 +32,9 @@ import numpy as np
 if __name__ == "__main__":
     sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "src"), str(Path(__file__).resolve().parent.parent)]
 
-from bench.policy import LAG_LIMIT, RATIO_LIMIT, RATIO_SLACK, adaptive, plain
+from bench.policy import BANDS, LAG_LIMIT, POLL_INTERVAL, RATIO_LIMIT, RATIO_SLACK, adaptive, plain
 
-SHORTEST, LONGEST = 15.0, 1800.0  # the issue's range of batch durations, seconds
-INTERVAL = 10.0  # the plain poll the limit is measured against
+SHORTEST, LONGEST = float(BANDS[0][0]), float(BANDS[-1][1])  # the issue's range of durations (15 s-30 min)
 STEP, LONGEST_GAP = 0.5, 80.0  # the grid of poll times, and the longest gap considered
 COUNTS = (3, 4, 5, 6)
 S_POINTS = 16  # second-to-last finishes at which the bound is solved; in between it is interpolated
@@ -60,7 +59,7 @@ def end_distribution(count: int, second_last: float, longest: float = LONGEST, s
 def allowed_next(times: np.ndarray) -> np.ndarray:
     """The highest number the next poll may have after a poll at each time: were the batch to complete just
     after it, the next poll (the one to see it) must keep n <= 1.25 × (floor(t / 10) + 2) + 1."""
-    return np.floor(RATIO_LIMIT * (np.floor(times / INTERVAL) + 2) + RATIO_SLACK)
+    return np.floor(RATIO_LIMIT * (np.floor(times / POLL_INTERVAL) + 2) + RATIO_SLACK)
 
 
 def expected_lag(grid: Grid, before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -99,19 +98,16 @@ def _batches(count: int, number: int) -> list[list[float]]:
     return batches
 
 
-def _interpolate(points: Sequence[float], values: Sequence[float], at: float) -> float:
-    """Linear in log(s) between the solved points."""
-    return float(np.interp(math.log(at), [math.log(p) for p in points], values))
-
-
 def row(count: int, points: int = S_POINTS, batches: int = BATCHES) -> dict[str, float]:
     """For one test count: the bound, the gate and the plain poll, on the same sampled batches."""
     sample = _batches(count, batches)
-    solved = list(np.geomspace(1.0, LONGEST - 10, points))
+    solved = np.geomspace(1.0, LONGEST - 10, points)
     bounds = [bound_after(count, s) for s in solved]
+    second_last = np.array([max(b[-2], 1.0) for b in sample])
     return {
         "count": count,
-        "bound": statistics.mean(_interpolate(solved, bounds, max(b[-2], 1.0)) for b in sample),
+        # Between the solved points, linear in log(s).
+        "bound": float(np.mean(np.interp(np.log(second_last), np.log(solved), bounds))),
         "gate": statistics.mean(adaptive(b).lag for b in sample),
         "plain": statistics.mean(plain(b).lag for b in sample),
     }
@@ -125,9 +121,11 @@ def table(counts: Sequence[int] = COUNTS) -> list[dict[str, float]]:
 
 def main() -> int:
     print(f"{'tests':>5}  {'bound (s)':>9}  {'gate (s)':>8}  {'plain 10 s poll (s)':>19}  within {LAG_LIMIT:g} s")
-    for row in table():
-        reachable = "possible" if row["bound"] <= LAG_LIMIT else "out of reach"
-        print(f"{row['count']:5.0f}  {row['bound']:9.2f}  {row['gate']:8.2f}  {row['plain']:19.2f}  {reachable}")
+    for found in table():
+        reachable = "possible" if found["bound"] <= LAG_LIMIT else "out of reach"
+        print(
+            f"{found['count']:5.0f}  {found['bound']:9.2f}  {found['gate']:8.2f}  {found['plain']:19.2f}  {reachable}"
+        )
     return 0
 
 

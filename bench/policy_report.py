@@ -59,7 +59,7 @@ def markdown(sets: Mapping[str, Sequence[Result]]) -> str:
     parts = []
     for name, results in sets.items():
         alignment = "|---|" + "--:|" * 5 + "---|" + "--:|" * 3
-        lines = [f"**{name}** ({verdict(results)})", "", *_markdown_table(HEADER, alignment, rows(results))]
+        lines = [f"**{name}** ({verdict(results)})", "", *markdown_table(HEADER, alignment, rows(results))]
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
@@ -104,7 +104,7 @@ def interval_rows(by_interval: Mapping[float, Sequence[Result]]) -> list[tuple[s
 
 def intervals_markdown(by_interval: Mapping[float, Sequence[Result]]) -> str:
     alignment = "|--:|" + "--:|" * (len(INTERVAL_HEADER) - 1)
-    return "\n".join(_markdown_table(INTERVAL_HEADER, alignment, interval_rows(by_interval)))
+    return "\n".join(markdown_table(INTERVAL_HEADER, alignment, interval_rows(by_interval)))
 
 
 def intervals_text(by_interval: Mapping[float, Sequence[Result]]) -> str:
@@ -129,10 +129,11 @@ def summaries_markdown(summaries: Mapping[str, Summary]) -> str:
         (name, f"{s.batches}", f"{s.ratio:.2f}×", f"{s.over_budget}", f"{s.mean_lag:.2f}", f"{s.baseline_mean_lag:.2f}")
         for name, s in summaries.items()
     ]
-    return "\n".join(_markdown_table(SUMMARY_HEADER, "|---|" + "--:|" * 5, body))
+    return "\n".join(markdown_table(SUMMARY_HEADER, "|---|" + "--:|" * 5, body))
 
 
-def _markdown_table(header: Sequence[str], alignment: str, body: Sequence[Sequence[str]]) -> list[str]:
+def markdown_table(header: Sequence[str], alignment: str, body: Sequence[Sequence[str]]) -> list[str]:
+    """The lines of a markdown table: header, alignment row, then the body."""
     header_line, *body_lines = ("| " + " | ".join(row) + " |" for row in (header, *body))
     return [header_line, alignment, *body_lines]
 

@@ -72,7 +72,7 @@ def _simulated_requests(name: str, results: Sequence[policy.Result]) -> tuple[st
     dearest = max(shapes.values(), key=lambda group: group.ratio)
     return (
         f"Simulated requests: {name}",
-        f"{s.requests} ({s.ratio:.2f}×; dearest shape {dearest.ratio:.2f}×); worst batch {w.gate.requests} vs "
+        f"{s.requests} ({s.ratio:.2f}×; dearest group {dearest.ratio:.2f}×); worst batch {w.gate.requests} vs "
         f"{w.baseline.requests}",
         f"plain 10 s poll: {s.baseline_requests}",
         "in total no more, by way of finishing and by length; each batch ≤ 1.25 × + 1",
@@ -216,12 +216,9 @@ def _targets(
 
 
 def _bound_table(bounds: Sequence[Mapping[str, float]]) -> str:
-    lines = [
-        "| Test cases | Least mean lag any policy could reach (s) | Gate (s) | Plain 10 s poll (s) |",
-        "|--:|--:|--:|--:|",
-    ]
-    lines += [f"| {r['count']:.0f} | {r['bound']:.2f} | {r['gate']:.2f} | {r['plain']:.2f} |" for r in bounds]
-    return "\n".join(lines)
+    header = ("Test cases", "Least mean lag any policy could reach (s)", "Gate (s)", "Plain 10 s poll (s)")
+    body = [(f"{r['count']:.0f}", f"{r['bound']:.2f}", f"{r['gate']:.2f}", f"{r['plain']:.2f}") for r in bounds]
+    return "\n".join(policy_report.markdown_table(header, "|--:|--:|--:|--:|", body))
 
 
 def document(
