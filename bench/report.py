@@ -215,17 +215,28 @@ def _targets(
     return "\n".join([*table, *(f"| {' | '.join(row)} |" for row in cells)])
 
 
-def _bound_table(bounds: Sequence[Mapping[str, float]]) -> str:
-    header = ("Test cases", "Least mean lag any policy could reach (s)", "Gate (s)", "Plain 10 s poll (s)")
-    body = [(f"{r['count']:.0f}", f"{r['bound']:.2f}", f"{r['gate']:.2f}", f"{r['plain']:.2f}") for r in bounds]
-    return "\n".join(policy_report.markdown_table(header, "|--:|--:|--:|--:|", body))
+def _bound_table(bounds: Sequence[Mapping[str, Any]]) -> str:
+    header = ("Test cases", "Durations", "Least mean lag possible (s)", "Gate (s)", "Gate's requests")
+    header += ("Plain 10 s poll (s)",)
+    body = [
+        (
+            r["tests"],
+            f"{r['durations'][0]}–{r['durations'][1]} s",
+            f"{r['bound']:.2f}",
+            f"{r['gate']:.2f}",
+            f"{r['requests']:.2f}×",
+            f"{r['plain']:.2f}",
+        )
+        for r in bounds
+    ]
+    return "\n".join(policy_report.markdown_table(header, "|--:|--:|--:|--:|--:|--:|", body))
 
 
 def document(
     measured: Mapping[str, Any],
     simulated: Mapping[str, Sequence[policy.Result]],
     intervals: Mapping[float, Sequence[policy.Result]],
-    bounds: Sequence[Mapping[str, float]],
+    bounds: Sequence[Mapping[str, Any]],
     today: str,
 ) -> str:
     from bench.report_text import Breakdowns, render

@@ -9,7 +9,8 @@
 3. Scale: a batch of 10,000 runs with long explanations.
 4. Image: build time (base image present) and the size the Dockerfile adds (podman, as root).
 5. The polling policy, simulated on thousands of batch shapes (bench/policy.py; seconds, no waiting).
-6. The least mean lag any policy could reach on batches of 3-6 test cases (bench/lag_bound.py).
+6. The least mean lag any policy keeping the request targets can reach on batches of a few test cases
+   (bench/lag_bound.py).
 
 `--skip-image` keeps the image figures of the last run, `--simulate-only` every measured figure.
 """
