@@ -361,6 +361,7 @@ def test_help_explains_counts_and_shares_and_every_exit_code() -> None:
 
 
 def test_every_flag_has_its_own_help() -> None:
-    from retell_gate.inputs.config import HELP, SECRET_ENV
+    from retell_gate.inputs.config import SECRET_ENV
+    from retell_gate.inputs.help_text import HELP
 
     assert set(HELP) == set(DEFAULTS) - set(SECRET_ENV)
