@@ -8,12 +8,15 @@ Shaped by GitHub's REST documentation (docs.github.com/en/rest/issues/comments):
 - `POST` to the same path with `{"body": ...}`: 201 and the new comment; a body over 65,536
   characters is a 422.
 - `PATCH /repos/{owner}/{repo}/issues/comments/{id}`: 200 and the edited comment; 404 if unknown.
+- `DELETE` on that path: 204 and no body; 404 if unknown.
 - Without `Authorization: Bearer <token>`: 401 "Bad credentials".
 
 `prefix="/api/v3"` serves the routes under a GitHub Enterprise Server root. `mode` breaks it on
 purpose: "read-only" answers writes with the 403 a fork's token gets, "not-found" answers everything
 404, "reset-after-create" creates the first comment posted and then resets the connection without
-an answer, "lost-create" resets it without creating anything, "hang" never answers.
+an answer, "lost-create" resets it without creating anything, "hang" never answers. Two modes stand in
+for a second run of the same job: "twin" creates a copy of the first comment posted just before it, and
+"race" holds the first two listings until both have arrived, so that two runs both find nothing.
 """
 
 from __future__ import annotations
@@ -58,6 +61,9 @@ class FakeGitHub:
         self._lock = threading.Lock()
         self._next_id = 9000
         self._resets_left = 1
+        self._twins_left = 1
+        self._race = threading.Barrier(2, timeout=10) if self.mode == "race" else None
+        self._race_listings_left = 2
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
@@ -119,12 +125,16 @@ class FakeGitHub:
         repo = re.escape(self.repository)
         listing = re.fullmatch(rf"/(?:repos/{repo}|repositories/{REPO_ID})/issues/(\d+)/comments", path)
         if listing and method == "GET":
-            return self._page(int(listing.group(1)), parse_qs(parts.query))
+            page = self._page(int(listing.group(1)), parse_qs(parts.query))
+            self._hold_for_race()  # read first, then wait: both listings see the comments as they were
+            return page
         if listing and method == "POST":
             return self._create(int(listing.group(1)), body)
         edit = re.fullmatch(rf"/repos/{repo}/issues/comments/(\d+)", path)
         if edit and method == "PATCH":
             return self._edit(int(edit.group(1)), body)
+        if edit and method == "DELETE":
+            return self._delete(int(edit.group(1)))
         return 404, {}, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 
     def _page(self, number: int, query: dict[str, list[str]]) -> tuple[int, dict[str, str], Any]:
@@ -149,6 +159,9 @@ class FakeGitHub:
         if self.mode == "lost-create" and self._resets_left:
             self._resets_left -= 1
             return 0, {"X-Fault": "reset"}, None
+        if self.mode == "twin" and self._twins_left:
+            self._twins_left -= 1
+            self.add_comment(number, text.replace("failed", "twin"), BOT)  # another run's, a moment earlier
         comment_id = self.add_comment(number, text, BOT)
         if self.mode == "reset-after-create" and self._resets_left:
             self._resets_left -= 1
@@ -166,6 +179,22 @@ class FakeGitHub:
             comment["body"] = text
             comment["updated_at"] = "2026-01-02T00:00:00Z"
         return 200, {}, comment
+
+    def _delete(self, comment_id: int) -> tuple[int, dict[str, str], Any]:
+        with self._lock:
+            for comments in self.comments.values():
+                for comment in comments:
+                    if comment["id"] == comment_id:
+                        comments.remove(comment)
+                        return 204, {}, None
+        return 404, {}, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+
+    def _hold_for_race(self) -> None:
+        with self._lock:
+            hold = self._race is not None and self._race_listings_left > 0
+            self._race_listings_left -= 1
+        if hold and self._race is not None:
+            self._race.wait()
 
     def _find(self, comment_id: int) -> dict[str, Any] | None:
         with self._lock:
@@ -190,7 +219,7 @@ def _handler_for(github: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.close_connection = True
                 return
-            data = json.dumps(payload).encode()
+            data = b"" if status == 204 else json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
@@ -199,7 +228,7 @@ def _handler_for(github: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = do_PATCH = _serve  # the names http.server looks for
+        do_GET = do_POST = do_PATCH = do_DELETE = _serve  # the names http.server looks for
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -74,8 +74,8 @@ def test_one_comment_created_then_edited_in_place_with_the_exit_codes_unchanged(
     assert "### ✅ Retell batch test passed" in ours[0]
     assert "| 10 | 0 | 0 | 10 | 100.0% |" in ours[0]
     assert "[Full results in the run](https://github.com/octo-org/agent/actions/runs/4242)" in ours[0]
-    # Each run looked through both pages; the first created, the second edited.
-    assert github.methods() == ["GET", "GET", "POST", "GET", "GET", "PATCH"]
+    # Each run looked through both pages; the first created (and looked again, for a twin), the second edited.
+    assert github.methods() == ["GET", "GET", "POST", "GET", "GET", "GET", "GET", "PATCH"]
     assert {request.headers["Authorization"] for request in github.requests} == {f"Bearer {RUNNER_TOKEN}"}
     for index, each in enumerate((first, second), 1):
         assert_token_nowhere(tmp_path / str(index), each)
@@ -157,7 +157,7 @@ def test_start_mode_posts_running_then_edits_the_same_comment_with_the_verdict(
     first = run_action(tmp_path, inputs, pr_env(tmp_path, github))
     assert first.exit_code == 1
     started = json.loads(first.outputs["batch-job-ids"])
-    assert github.methods() == ["GET", "POST", "GET", "PATCH"]  # running, then the verdict in the same comment
+    assert github.methods() == ["GET", "POST", "GET", "GET", "PATCH"]  # running, then the verdict in the same comment
     running = json.loads(github.requests[1].body)["body"]
     assert "### ⏳ Retell batch test running" in running
     assert f"`{started[0]}`" in running

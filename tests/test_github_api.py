@@ -152,3 +152,21 @@ def test_a_malformed_comment_stops_the_search_rather_than_being_skipped(github: 
     github.comments[PR].append({"id": "not-a-number", "body": "<!-- ours -->"})
     with pytest.raises(GitHubError, match="numeric `id`"):
         api(github, clock).find_comment(PR, ours, clock() + 10)
+
+
+def test_a_deleted_comment_is_gone_and_deleting_it_again_is_no_error(github: FakeGitHub, clock: FakeClock) -> None:
+    client = api(github, clock)
+    kept = github.add_comment(PR, "a reviewer's remark")
+    gone = client.create_comment(PR, "<!-- ours -->\nduplicate", clock() + 10)
+    client.delete_comment(gone.id, clock() + 10)
+    client.delete_comment(gone.id, clock() + 10)  # a retried delete finds it gone: 404, as good as done
+    assert [c["id"] for c in github.comments[PR]] == [kept]
+    assert github.methods() == ["POST", "DELETE", "DELETE"]
+    assert github.requests[1].path == f"/repos/octo-org/agent/issues/comments/{gone.id}"
+
+
+def test_a_refused_delete_is_an_error_with_githubs_message(clock: FakeClock) -> None:
+    refusal = "Resource not accessible by integration"
+    with FakeGitHub(TOKEN, mode="read-only") as github, pytest.raises(GitHubError, match=refusal) as refused:
+        api(github, clock).delete_comment(9001, clock() + 10)
+    assert refused.value.status == 403

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,7 +79,7 @@ def test_the_first_run_creates_the_comment_and_the_next_edits_it(
     assert f"Updated the comment on pull request #{PR}." in log
     [body] = github.bodies(PR)  # still one comment, now with the new verdict
     assert "✅ Retell batch test passed" in body
-    assert github.methods() == ["GET", "POST", "GET", "PATCH"]
+    assert github.methods() == ["GET", "POST", "GET", "GET", "PATCH"]  # after posting, a look for a twin
 
 
 def test_the_comment_is_found_past_the_first_page(tmp_path: Path, github: FakeGitHub, clock: FakeClock) -> None:
@@ -196,7 +197,7 @@ def test_the_final_edit_may_run_a_short_grace_past_the_timeout(
     comment(env, "timed-out", clock, started=clock() - 60 - GRACE_SECONDS + 1)
     assert len(github.bodies(PR)) == 1  # inside the grace: reported
     log = comment(env, "timed-out", clock, started=clock() - 60 - GRACE_SECONDS - 1)
-    assert github.methods() == ["GET", "POST"]  # past it: not one more request
+    assert github.methods() == ["GET", "POST", "GET"]  # past it: not one more request
     [warning] = annotations(log, "warning")
     assert "no time left" in warning
 
@@ -254,3 +255,40 @@ def test_the_running_comment_is_edited_by_the_final_one(tmp_path: Path, github: 
 def test_the_run_link_is_made_only_from_safe_parts(server: str, url: str) -> None:
     env = {"GITHUB_SERVER_URL": server, "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "5"}
     assert run_url(env) == url
+
+
+def test_a_twin_posted_a_moment_earlier_gets_the_verdict_and_ours_is_deleted(tmp_path: Path, clock: FakeClock) -> None:
+    with FakeGitHub(TOKEN, mode="twin") as github:
+        log = comment(runner_env(tmp_path, github), "failed", clock)
+        assert github.methods() == ["GET", "POST", "GET", "PATCH", "DELETE"]
+        [body] = github.bodies(PR)
+        assert body.startswith(MARKER)
+        assert "❌ Retell batch test failed" in body
+        twin = github.comments[PR][0]["id"]
+        assert github.requests[3].path.endswith(f"/issues/comments/{twin}")  # the earlier one keeps the verdict
+        assert github.requests[4].path.endswith(f"/issues/comments/{twin + 1}")  # ours goes
+    assert f"Updated the comment on pull request #{PR}." in log
+    assert annotations(log, "warning") == []
+
+
+RACING = ("failed", "passed")  # two runs of the same job, with different verdicts
+
+
+def test_two_runs_that_post_at_once_leave_one_comment(tmp_path: Path, clock: FakeClock) -> None:
+    # Both runs list the comments before either posts (the fake holds the listings until both arrive).
+    logs: dict[str, str] = {}
+    with FakeGitHub(TOKEN, mode="race") as github:
+        env = runner_env(tmp_path, github)
+        runs = [threading.Thread(target=lambda n=name: logs.update({n: comment(env, n, clock)})) for name in RACING]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(timeout=20)
+        assert github.methods().count("POST") == 2
+        ours = [body for body in github.bodies(PR) if body.startswith(MARKER)]
+    assert len(ours) == 1
+    moved = [name for name, log in logs.items() if f"Updated the comment on pull request #{PR}." in log]
+    kept = [name for name, log in logs.items() if f"Posted the comment on pull request #{PR}." in log]
+    assert len(moved) == len(kept) == 1
+    verdict = {"failed": "❌ Retell batch test failed", "passed": "✅ Retell batch test passed"}
+    assert verdict[moved[0]] in ours[0]  # the later post's verdict, in the earlier comment

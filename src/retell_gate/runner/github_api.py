@@ -104,6 +104,13 @@ class GitHubApi:
         answer = self._transport.send("PATCH", url, deadline, MAX_ANSWER_BYTES, {"body": body})
         return _comment(_expect(answer, 200, "edited comment"))
 
+    def delete_comment(self, comment_id: int, deadline: float) -> None:
+        """Delete a comment; one already gone counts as deleted (a retried delete can find it so)."""
+        url = f"{self._repo}/issues/comments/{comment_id}"
+        answer = self._transport.send("DELETE", url, deadline, MAX_ANSWER_BYTES)
+        if answer.status not in (204, 404):
+            _expect(answer, 204, "deletion")  # raises, with GitHub's message
+
     def _next_page(self, answer: Answer) -> str | None:
         url = next_link(answer.headers.get("Link", ""))
         if url is None:

@@ -138,14 +138,32 @@ def _upsert(api: GitHubApi, number: int, mark: str, body: str, deadline: float) 
         api.edit_comment(existing.id, body, deadline)
         return "Updated"
     try:
-        api.create_comment(number, body, deadline)
+        created = api.create_comment(number, body, deadline)
     except MaybeArrived as unsure:
         arrived = api.find_comment(number, ours, deadline)
         if arrived is None:
             unposted = "It is not there, and is not posted again (never twice): the next run posts it."
             raise GitHubError(f"{unsure.message} {unposted}") from None
         api.edit_comment(arrived.id, body, deadline)  # it may be a twin run's: make it ours
-    return "Posted"
+        return "Posted"
+    return _settle_twins(api, number, ours, created.id, body, deadline)
+
+
+def _settle_twins(
+    api: GitHubApi, number: int, ours: Callable[[str], bool], created: int, body: str, deadline: float
+) -> str:
+    """Two runs of one job that look at the same moment both find no comment, and both post one. The later
+    post finds the earlier, moves its verdict there and deletes itself, so one comment is left: the oldest,
+    which every later run edits. The verdict goes in before the copy goes, so a refusal never loses it."""
+    try:
+        oldest = api.find_comment(number, ours, deadline)
+        if oldest is None or oldest.id == created:
+            return "Posted"
+        api.edit_comment(oldest.id, body, deadline)
+        api.delete_comment(created, deadline)
+    except ApiError:
+        return "Posted"  # it is posted; at worst a twin's comment stays beside it
+    return "Updated"
 
 
 def explain(error: ApiError) -> str:
