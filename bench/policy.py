@@ -189,8 +189,14 @@ def by_count(results: Sequence[Result]) -> dict[str, Summary]:
     """The simulator's batches by how many test cases they hold (read from the batch ID)."""
     found: dict[str, list[Result]] = {}
     for low, high in COUNT_BANDS:
-        found[f"{low}–{high} tests"] = [r for r in results if low <= int(r.label.split("-")[2]) <= high]
+        found[f"{low}–{high} tests"] = [r for r in results if low <= _test_count(r.label) <= high]
     return {name: summarize(group) for name, group in found.items() if group}
+
+
+def _test_count(batch_id: str) -> int:
+    schedule = Timed.parse(batch_id)
+    assert schedule is not None
+    return len(schedule.finishes)
 
 
 def by_shape_and_length(results: Sequence[Result]) -> dict[str, Summary]:

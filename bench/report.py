@@ -216,8 +216,14 @@ def _targets(
 
 
 def _bound_table(bounds: Sequence[Mapping[str, Any]]) -> str:
-    header = ("Test cases", "Durations", "Least mean lag possible (s)", "Gate (s)", "Gate's requests")
-    header += ("Plain 10 s poll (s)",)
+    header = (
+        "Test cases",
+        "Durations",
+        "Least mean lag possible (s)",
+        "Gate (s)",
+        "Gate's requests",
+        "Plain 10 s poll (s)",
+    )
     body = [
         (
             r["tests"],

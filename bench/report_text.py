@@ -53,8 +53,8 @@ class Breakdowns:
         for durations in dict.fromkeys(r["durations"] for r in self.bounds):
             over = [r["tests"] for r in self.bounds if r["durations"] == durations and r["bound"] > LAG_LIMIT]
             if over:
-                counts = [t for t in over if "–" not in t]
-                named = f"{counts[0]}–{counts[-1]}" if len(counts) > 1 else "".join(counts) or over[0]
+                counts = [t for t in over if "–" not in t] or over  # single counts, if any, name the range
+                named = counts[0] if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
                 found.append(f"{named} test cases within {_durations(durations)}")
         return " and ".join(found) if found else "no batches"
 
