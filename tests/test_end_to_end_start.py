@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retell_gate.simulator.server import Simulator
-from tests.action_run import run_action, run_and_signal
+from tests.action_run import RUNNER_TOKEN, run_action, run_and_signal
 from tests.test_end_to_end import KEY, assert_key_nowhere
 
 
@@ -157,3 +157,31 @@ def test_a_cancel_after_starting_reports_the_started_batches(tmp_path: Path, sim
     assert len(started) == 1
     assert f"The batch this run started, {started[0]}, keeps running in Retell." in run.outputs["reason"]
     assert f"| Started by this run | `{started[0]}` |" in run.summary
+
+
+@pytest.mark.parametrize("dry_run", ["false", "true"])
+def test_retells_agent_and_test_names_cannot_forge_commands_in_start_mode(
+    tmp_path: Path, simulator: Simulator, dry_run: str
+) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, agent_id="agent_hostile", dry_run=dry_run))
+    assert run.exit_code == 0, run.log
+    assert run.outputs["result"] == ("dry-run" if dry_run == "true" else "passed")
+    assert {c.name for c in run.commands} == {"add-mask", "notice"}  # the verdict; no forged error or mask
+    assert [c.data for c in run.commands if c.name == "add-mask"] == [KEY, RUNNER_TOKEN]
+    assert "::error title=forged::agent" in run.log  # the name is in the log, fenced
+    assert "::stop-commands::" in run.log
+
+
+def test_a_create_answered_with_an_id_that_is_not_an_id_names_nothing_and_stops(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_badid", report_path="r.json", junit_path="j.xml"))
+    assert (run.exit_code, run.outputs["result"]) == (3, "error")
+    assert posts(simulator) == ["/create-batch-test"]
+    assert "a batch ID that is not a Retell ID" in run.outputs["reason"]
+    assert json.loads(run.outputs["batch-job-ids"]) == []
+    assert {c.name for c in run.commands} == {"add-mask", "error"}
+    assert not [c for c in run.commands if c.properties.get("title") == "forged"]
+    written = [run.log, run.summary, *run.outputs.values()]
+    written += [(tmp_path / "workspace" / name).read_text() for name in ("r.json", "j.xml")]
+    assert not [text for text in written if "forged" in text or "tcb x" in text]

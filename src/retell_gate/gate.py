@@ -103,7 +103,7 @@ class Gate:
         self._batch_job_ids = ()
         self._starter = Starter(client, self._started + config.timeout, self._clock, self._sleep, self._warn)
         plan = self._plan = self._starter.plan(target, config.repeats)
-        self._workflow.log(f"Plan: {plan.describe()}.")
+        self._workflow.log_untrusted(f"Plan: {plan.describe()}.")  # it names the agent, as Retell does
         if config.dry_run:
             return self._dry_run(plan)
         self._baseline_step(config, client).read_named()  # a typo in `baseline` stops the run before it starts
@@ -111,7 +111,7 @@ class Gate:
             self._starter.start(plan)
         finally:  # whatever stops the starting (an error, a cancel), what was started is reported
             self._batch_job_ids = self._starter.started_ids
-        self._workflow.log(f"Started {len(self._batch_job_ids)} batch(es): {', '.join(self._batch_job_ids)}.")
+        self._workflow.log_untrusted(f"Started {len(self._batch_job_ids)} batch(es): {', '.join(self._batch_job_ids)}.")
         if self.on_started is not None:
             self.on_started(self._batch_job_ids, plan.engine.label())
         return self._wait_and_decide(config, self._batch_job_ids, client)
@@ -251,7 +251,8 @@ class Gate:
         batch = progress.batch
         which = f"{batch.test_case_batch_job_id}: " if len(self._batch_job_ids) > 1 else ""
         finished = f"{batch.finished_count}/{batch.total_count} finished"
-        self._workflow.log(
+        log = self._workflow.log_untrusted if which else self._workflow.log  # the ID is as Retell read it
+        log(
             f"[{stamp(progress.elapsed):>7}] {which}{batch.state}: {finished}, "
             f"{batch.pass_count} passed, {batch.fail_count} failed, {batch.error_count} errored"
         )

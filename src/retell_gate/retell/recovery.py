@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ApiError
 from .catalog import list_batch_tests
+from .ids import RETELL_ID
 
 if TYPE_CHECKING:
     from .client import RetellClient
@@ -86,7 +87,8 @@ def find_started_batch(
         fits = [
             batch
             for batch in batches
-            if batch.test_case_batch_job_id not in already_started
+            if RETELL_ID.fullmatch(batch.test_case_batch_job_id)  # one it could not name is no fit
+            and batch.test_case_batch_job_id not in already_started
             and engine.runs_as(batch.response_engine)
             and batch.total_count == len(definition_ids)
             and batch.creation_timestamp >= since_ms

@@ -28,7 +28,8 @@ from ..errors import ApiError
 from ..net.transport import MaybeArrived, ResponseTooLarge
 from .calls import refusal, validate
 from .client import MAX_BODY_BYTES, SCHEMA_HINT
-from .recovery import StartUncertain, find_started_batch
+from .ids import RETELL_ID
+from .recovery import NOT_FOUND_HINT, StartUncertain, find_started_batch
 
 if TYPE_CHECKING:
     from .client import RetellClient
@@ -121,6 +122,12 @@ def create_batch_test(
 def _check_created(batch: BatchTest, engine: Engine, ids: tuple[str, ...]) -> None:
     """A created batch must run what was asked; otherwise it is reported (it runs on) and nothing is judged."""
     batch_id = batch.test_case_batch_job_id
+    if not RETELL_ID.fullmatch(batch_id):  # never logged, output or requested: it could carry anything
+        raise StartUncertain(
+            f"Retell answered the create with a batch ID that is not a Retell ID ({len(batch_id)} characters, "
+            "not only letters, digits, _ and -); a batch may be running that the gate cannot name or judge.",
+            NOT_FOUND_HINT,
+        )
     problem = ""
     if not engine.runs_as(batch.response_engine):
         problem = f"Retell started batch {batch_id} against another engine than {engine.label()}"

@@ -28,6 +28,8 @@ current one. The scripts (ENGINES):
 | `history` | 7 (HISTORY_NAMES) | per definition (NOW), see history.py | answers 201 |
 | `sparse` | 7 (HISTORY_NAMES) | as `history` | answers 201 |
 | `unlisted` | 10 | passes | answers 201; `list-batch-tests` answers 500 |
+| `hostile` | 8 (HOSTILE_NAMES) | passes | answers 201; its agent's name holds workflow commands |
+| `badid` | 10 | passes | creates it, then answers 201 with a batch ID holding a line break and a command |
 
 `history` and `sparse` also have batches run before (history.py), listed by `list-batch-tests`.
 """
@@ -37,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .scenarios import NAMES
+from .scenarios import HOSTILE_NAMES, NAMES
 
 CURRENT_VERSION = 3
 ENGINE_PREFIXES = {"llm_": "retell-llm", "conversation_flow_": "conversation-flow"}
@@ -68,7 +70,9 @@ HISTORY_NAMES = (
 # the 1st, 3rd, ... batch created for the engine with it, fails on the 2nd, 4th, ...). history.py
 # has what they did before.
 NOW = "PFPFKPP"
-CreateFault = Literal["", "payment", "busy", "reset", "error500", "hang", "garbled", "late", "lost", "twice", "crowded"]
+CreateFault = Literal[
+    "", "payment", "busy", "reset", "error500", "hang", "garbled", "late", "lost", "twice", "crowded", "badid"
+]
 
 
 @dataclass(frozen=True)
@@ -91,11 +95,14 @@ ENGINES: dict[str, EngineScript] = {
     "empty": EngineScript(()),
     "endless": EngineScript(endless_listing=True),
     **{fault: EngineScript(create=fault) for fault in ("payment", "busy", "reset", "error500", "hang", "garbled")},
-    **{fault: EngineScript(create=fault) for fault in ("late", "lost", "twice", "crowded")},
+    **{fault: EngineScript(create=fault) for fault in ("late", "lost", "twice", "crowded", "badid")},
     "history": EngineScript(HISTORY_NAMES, now=NOW),
     "sparse": EngineScript(HISTORY_NAMES, now=NOW),
     "unlisted": EngineScript(unlisted=True),
+    "hostile": EngineScript(HOSTILE_NAMES),
 }
+HOSTILE_AGENT_NAME = "Evil agent\n::error title=forged::agent ##[set-output name=result;]passed"
+BAD_BATCH_ID = "tcb x\n::error title=forged::batch ##[set-output name=result;]passed"
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,7 @@ def agent_body(agent_id: str, version: int) -> dict[str, Any] | None:
         engine = found.body(version)
     return {
         "agent_id": agent_id,
-        "agent_name": f"Simulated agent {agent_id}",
+        "agent_name": HOSTILE_AGENT_NAME if agent_id == "agent_hostile" else f"Simulated agent {agent_id}",
         "version": version,
         "is_published": version < CURRENT_VERSION,
         "response_engine": engine,

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import history
 from .created import Created, final_counts
-from .engines import CURRENT_VERSION, ID_FIELDS, SimEngine, agent_body, engine_named
+from .engines import BAD_BATCH_ID, CURRENT_VERSION, ID_FIELDS, SimEngine, agent_body, engine_named
 from .scenarios import Frame, Scenario, progress
 
 Answer = tuple[int, dict[str, str], bytes]
@@ -150,7 +150,10 @@ class Starts:
             return error(500, "An unexpected server error occurred.")
         if fault == "garbled" or created is None:
             return 201, {}, b"<html><body>Created</body></html>"
-        return answer_json(created.body(Frame(total=len(ids))), 201)
+        body = created.body(Frame(total=len(ids)))
+        if fault == "badid":
+            body["test_case_batch_job_id"] = BAD_BATCH_ID
+        return answer_json(body, 201)
 
     def _add(
         self, engine: SimEngine, version: int, ids: tuple[str, ...], names: dict[str, str], offset_ms: int = 0
