@@ -10,6 +10,7 @@ import pytest
 
 from retell_gate.simulator.server import Simulator
 from tests.action_run import RUNNER_TOKEN, run_action, run_and_signal
+from tests.rawserver import RawServer, hang
 from tests.test_end_to_end import KEY, assert_key_nowhere
 
 
@@ -72,6 +73,8 @@ def test_a_selection_that_matches_nothing_starts_nothing(tmp_path: Path, simulat
     assert run.exit_code == 2
     assert run.outputs["result"] == "error"
     assert "refunds:*" in run.outputs["reason"]
+    assert "The gate read the engine's definitions from Retell and started nothing." in run.summary
+    assert "no request was made" not in run.summary
     assert posts(simulator) == []
 
 
@@ -87,7 +90,18 @@ def test_402_gets_retells_message_and_a_billing_hint(tmp_path: Path, simulator: 
     assert run.exit_code == 3
     assert "402" in run.outputs["reason"]
     assert "Billing" in run.summary
+    assert "Retell started no batch for this request." in run.summary
     assert posts(simulator) == ["/create-batch-test"]
+
+
+def test_a_402_after_a_batch_started_names_that_batch_and_says_it_runs(tmp_path: Path, simulator: Simulator) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_broke", repeats="2"))
+    assert (run.exit_code, run.outputs["result"]) == (3, "error")
+    (started,) = json.loads(run.outputs["batch-job-ids"])
+    assert f"The batch this run started, {started}, keeps running in Retell." in run.outputs["reason"]
+    assert "Retell started no batch for this request." in run.summary
+    assert "No batch was started" not in run.summary
+    assert len(posts(simulator)) == 2
 
 
 def test_an_ambiguous_create_is_sent_once_and_the_batch_it_made_is_judged(tmp_path: Path, simulator: Simulator) -> None:
@@ -185,3 +199,27 @@ def test_a_create_answered_with_an_id_that_is_not_an_id_names_nothing_and_stops(
     written = [run.log, run.summary, *run.outputs.values()]
     written += [(tmp_path / "workspace" / name).read_text() for name in ("r.json", "j.xml")]
     assert not [text for text in written if "forged" in text or "tcb x" in text]
+
+
+def test_a_cancel_while_a_create_is_unanswered_says_one_may_run(tmp_path: Path, simulator: Simulator) -> None:
+    # `hang` creates the batch and never answers: the cancel comes while the gate waits for that answer.
+    inputs = start_inputs(simulator, llm_id="llm_hang", timeout="60")
+    run = run_and_signal(tmp_path, inputs, signal.SIGINT, lambda: bool(posts(simulator)), settle=0.5)
+    assert run.exit_code == 130
+    assert "while Retell was being asked to start a batch: it may have started one" in run.outputs["reason"]
+    assert "before it started a batch" not in run.outputs["reason"]
+    assert "a batch may have started anyway" in run.summary
+    assert json.loads(run.outputs["batch-job-ids"]) == []
+
+
+def test_a_cancel_before_any_create_says_none_runs(tmp_path: Path) -> None:
+    # Retell never answers get-agent: the cancel comes before anything could be started.
+    stopping: list[RawServer] = []
+    with RawServer(hang(lambda: stopping[0].stopped())) as server:
+        stopping.append(server)
+        inputs = {"api-key": KEY, "base-url": server.url, "agent-id": "agent_demo", "timeout": "60"}
+        run = run_and_signal(tmp_path, inputs, signal.SIGINT, lambda: server.connections > 0, settle=0.3)
+    assert run.exit_code == 130
+    assert "before it started a batch" in run.outputs["reason"]
+    assert "before any batch was started; none runs" in run.summary
+    assert "keeps running" not in run.summary

@@ -128,7 +128,7 @@ def test_402_is_retells_message_with_a_billing_hint_and_no_lookup(simulator: Sim
     with pytest.raises(ApiError, match="HTTP 402: Trial has ended, please add payment method") as caught:
         start(simulator, "payment")
     assert "billed" in caught.value.hint
-    assert "No batch was started" in caught.value.hint
+    assert "Retell started no batch for this request" in caught.value.hint
     assert simulator.calls == [("POST", "/create-batch-test")]
 
 

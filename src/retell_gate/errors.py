@@ -13,7 +13,8 @@ class GateError(Exception):
 
 
 class InputError(GateError):
-    """An input has a value the gate cannot accept; raised before any request is made."""
+    """An input has a value the gate cannot accept; raised before any request is made (but for a test selection
+    that matches nothing, plan/selection.py)."""
 
 
 class ApiError(GateError):

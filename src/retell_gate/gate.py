@@ -75,7 +75,7 @@ class Gate:
                 return self._check_batches(config)
             return self._wait_and_decide(config, config.batch_job_ids)
         except InputError as error:
-            return self._ended("error", error.message, codes.EXIT_INPUT)
+            return self._ended("error", error.message, codes.EXIT_INPUT, error.hint)
         except ApiError as error:
             return self._ended("error", error.message, codes.EXIT_API, error.hint)
         except Exception as error:  # the one catch-all: a bug must still end in a report, not a traceback
@@ -83,12 +83,24 @@ class Gate:
             return self._ended("error", reason, codes.EXIT_INTERNAL)
 
     def cancelled(self, signal_number: int) -> Outcome:
+        from .judge.hints import CANCEL_HINT
+
         name = signal.Signals(signal_number).name
-        what = "the batches" if len(self._batch_job_ids) > 1 else "the batch"
-        reason = f"The gate was cancelled ({name}) before {what} finished."
-        if self._starter is not None and not self._batch_job_ids:
+        several = len(self._batch_job_ids) > 1
+        reason = f"The gate was cancelled ({name}) before {'the batches' if several else 'the batch'} finished."
+        hint = CANCEL_HINT.replace("the batch keeps", "the batches keep") if several else CANCEL_HINT
+        if self._starter is not None and self._starter.sending:
+            from .retell.recovery import NOT_FOUND_HINT
+
+            reason = (
+                f"The gate was cancelled ({name}) while Retell was being asked to start a batch: it may have "
+                "started one, though it had not answered."
+            )
+            hint = NOT_FOUND_HINT
+        elif self._starter is not None and not self._starter.started:
             reason = f"The gate was cancelled ({name}) before it started a batch."
-        return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number)
+            hint = "The workflow was cancelled or hit its time limit before any batch was started; none runs."
+        return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number, hint)
 
     def _client(self, config: Config) -> RetellClient:
         from .retell.client import RetellClient  # imported here so bad input is reported without loading requests

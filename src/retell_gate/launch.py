@@ -58,6 +58,8 @@ class Starter:
     sleep: Callable[[float], None]
     warn: Callable[[str], None]
     started: list[Started] = field(default_factory=list)
+    sending: bool = False
+    """A create has been sent and not yet answered: a cancel now may leave a batch running unnamed."""
 
     def plan(self, target: StartFor, repeats: int = 1) -> StartPlan:
         """Resolve the engine and the selection; raises ApiError or SelectionError, having started nothing."""
@@ -90,6 +92,7 @@ class Starter:
         from .retell.starting import create_batch_test
 
         for definition_ids in [ids for _ in range(plan.repeats) for ids in plan.batches]:
+            self.sending = True  # stays set if a cancel interrupts the create; an ApiError ends the run anyway
             started = create_batch_test(
                 self.client,
                 definition_ids,
@@ -100,6 +103,7 @@ class Starter:
                 sleep=self.sleep,
             )
             self.started.append(started)
+            self.sending = False
             if started.recovered:
                 self.warn(started.recovered)
         return self.started_ids

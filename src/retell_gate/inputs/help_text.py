@@ -47,7 +47,7 @@ of the total, taken exactly (--max-failures 10% allows 1 failure in 11 test case
 Exit codes:
   {codes.EXIT_PASSED}    passed (also timed out, with --fail-on-timeout false)
   {codes.EXIT_FAILED}    failed a threshold, or the batch had no test cases
-  {codes.EXIT_INPUT}    invalid input, rejected before any request
+  {codes.EXIT_INPUT}    invalid input, rejected before any request (or a test selection that matches nothing)
   {codes.EXIT_API}    Retell API error: bad key, unknown batch, malformed answer, retries exhausted
   {codes.EXIT_TIMEOUT}    timed out while the batch was still running
   {codes.EXIT_INTERNAL}    the outputs or summary could not be written, or a bug in the gate

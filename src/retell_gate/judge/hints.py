@@ -42,7 +42,7 @@ def hint_for(outcome: Outcome) -> str:
     if outcome.result == "timed-out":
         return TIMEOUT_HINT
     if outcome.result == "cancelled":
-        return CANCEL_HINT
+        return outcome.hint or CANCEL_HINT
     return outcome.hint or ERROR_HINTS.get(outcome.exit_code, BUG_HINT)
 
 

@@ -40,6 +40,9 @@ T = TypeVar("T")
 class SelectionError(InputError):
     """The inputs select no definition, or one the engine does not have (exit 2; requests were made)."""
 
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message, f"{hint} The gate read the engine's definitions from Retell and started nothing.")
+
 
 @dataclass(frozen=True)
 class Selection(Generic[D]):

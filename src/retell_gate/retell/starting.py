@@ -43,7 +43,7 @@ CREATE_HINTS = {
     400: "Check `test-case-definition-ids`: each must be a definition of this engine (at most 200 a batch).",
     402: (
         "Starting a batch test is billed: check the plan, credit and payment method of the Retell workspace "
-        "that owns the `api-key` (Retell's dashboard, Billing). No batch was started."
+        "that owns the `api-key` (Retell's dashboard, Billing). Retell started no batch for this request."
     ),
     404: "Check `test-case-definition-ids` and the engine's ID, and that the `api-key` belongs to their workspace.",
     422: "Check `test-case-definition-ids`: each must be a definition of this engine (at most 200 a batch).",

@@ -16,6 +16,7 @@ current one. The scripts (ENGINES):
 | `empty` | none | | |
 | `endless` | 10, listed with a pagination key that repeats | | |
 | `payment` | 10 | | answers 402 |
+| `broke` | 10 | passes | answers the first create 201, every later one 402 |
 | `busy` | 10 | passes | answers the first create 429 (`Retry-After: 0`, nothing created), then 201 |
 | `reset` | 10 | passes | creates it, then resets the connection |
 | `error500` | 10 | passes | creates it, then answers 500 |
@@ -71,7 +72,7 @@ HISTORY_NAMES = (
 # has what they did before.
 NOW = "PFPFKPP"
 CreateFault = Literal[
-    "", "payment", "busy", "reset", "error500", "hang", "garbled", "late", "lost", "twice", "crowded", "badid"
+    "", "payment", "broke", "busy", "reset", "error500", "hang", "garbled", "late", "lost", "twice", "crowded", "badid"
 ]
 
 
@@ -95,7 +96,7 @@ ENGINES: dict[str, EngineScript] = {
     "empty": EngineScript(()),
     "endless": EngineScript(endless_listing=True),
     **{fault: EngineScript(create=fault) for fault in ("payment", "busy", "reset", "error500", "hang", "garbled")},
-    **{fault: EngineScript(create=fault) for fault in ("late", "lost", "twice", "crowded", "badid")},
+    **{fault: EngineScript(create=fault) for fault in ("late", "lost", "twice", "crowded", "badid", "broke")},
     "history": EngineScript(HISTORY_NAMES, now=NOW),
     "sparse": EngineScript(HISTORY_NAMES, now=NOW),
     "unlisted": EngineScript(unlisted=True),

@@ -131,7 +131,7 @@ class Starts:
             return error(404, f"Test case definition {unknown[0]} not found.")
         fault = engine.script.create
         self.creates[engine.engine_id] += 1
-        if fault == "payment":
+        if fault == "payment" or (fault == "broke" and self.creates[engine.engine_id] > 1):
             return error(402, "Trial has ended, please add payment method.")
         if fault == "busy" and self.creates[engine.engine_id] == 1:
             status, _, body = error(429, "Account rate limited, please throttle your requests.")
