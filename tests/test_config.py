@@ -365,3 +365,26 @@ def test_every_flag_has_its_own_help() -> None:
     from retell_gate.inputs.help_text import HELP
 
     assert set(HELP) == set(DEFAULTS) - set(SECRET_ENV)
+
+
+@pytest.mark.parametrize(
+    "argv", [["--version", "7"], ["--engine-version", "7"], ["--version", "7", "--engine-version", "7"]]
+)
+def test_the_version_to_test_is_version_n_on_a_command_line_as_every_input_is_its_own_flag(argv: list[str]) -> None:
+    config = load_config({"INPUT_API-KEY": KEY}, ["--agent-id", "agent_1", *argv])
+    assert config.target.version == 7
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--agent-id", "agent_1", "--version"],
+            "`--version` has no value",
+        ),  # never a quiet exit 0 with nothing tested
+        (["--agent-id", "agent_1", "--version", "7", "--engine-version", "8"], "disagree"),
+    ],
+)
+def test_a_version_flag_that_is_not_clear_is_an_input_error(argv: list[str], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        load_config({"INPUT_API-KEY": KEY}, argv)

@@ -77,7 +77,7 @@ DEFAULTS: dict[str, str] = {
     "comment-on-pr": "false",
     "github-token": "",  # action.yml's default is `${{ github.token }}`, which only the runner can evaluate
 }
-FLAGS = {"version": "engine-version"}  # the input `version` is `--engine-version` on a command line
+SHOW_VERSION = "\0show"  # `--version` given alone, without a value: print the gate's own version
 TARGET_FIELDS = {name.replace("-", "_") for name in TARGET_INPUTS}
 # Secrets are never flags (a command line is visible to every process); outside Actions each comes
 # from its own variable.
@@ -192,41 +192,62 @@ def argument_parser() -> argparse.ArgumentParser:
         prog="retell-gate",
         allow_abbrev=False,  # `--max-failure` must be an error, not quietly `--max-failures`
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Wait for a Retell batch test and exit non-zero when it fails the thresholds.\n"
+        description="Start Retell batch tests (or wait for ones already started) and exit non-zero when they fail "
+        "the thresholds.\n"
         f"Each flag overrides the matching INPUT_* variable; the API key is read from {API_KEY_ENV}, "
         f"the GitHub token from {GITHUB_TOKEN_ENV}.",
         epilog=EPILOG,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     for name, default in DEFAULTS.items():
         if name in SECRET_ENV:  # secrets never on a command line, which every process can read
             continue
         shown = f"{HELP.get(name, '')} (default: {default or 'empty'})".lstrip()
-        if name in BOOLEANS:  # `--allow-empty` alone means true; `--allow-empty false` still works
-            parser.add_argument(f"--{flag(name)}", nargs="?", const="true", metavar="true|false", help=shown)
+        if name == "version":  # alone, `--version` prints the gate's own version, as command lines expect
+            parser.add_argument(
+                "--version",
+                nargs="?",
+                const=SHOW_VERSION,
+                metavar="N",
+                help=f"{shown}; alone: print the gate's version",
+            )
+            parser.add_argument("--engine-version", metavar="N", help="the same as `--version N`")
+        elif name in BOOLEANS:  # `--allow-empty` alone means true; `--allow-empty false` still works
+            parser.add_argument(f"--{name}", nargs="?", const="true", metavar="true|false", help=shown)
         else:
             metavar = "N|N%" if name in ("max-failures", "max-errors") else "VALUE"
-            parser.add_argument(f"--{flag(name)}", metavar=metavar, help=shown)
+            parser.add_argument(f"--{name}", metavar=metavar, help=shown)
     return parser
-
-
-def flag(input_name: str) -> str:
-    """The command-line flag of an input: its own name, but `--version` prints the gate's version."""
-    return FLAGS.get(input_name, input_name)
 
 
 def raw_values(env: Mapping[str, str], argv: Sequence[str]) -> dict[str, str]:
     """Each input's text, from flags, then INPUT_* variables, then defaults; trimmed."""
     flags = vars(argument_parser().parse_args(list(argv)))
+    flags["version"] = _engine_version(flags, argv)
     values: dict[str, str] = {}
     for name, default in DEFAULTS.items():
-        given = flags.get(flag(name).replace("-", "_"))
+        given = flags.get(name.replace("-", "_"))
         if given is None:
             given = env.get(env_name(name), "")
         if name in SECRET_ENV and not given.strip():
             given = env.get(SECRET_ENV[name], "")
         values[name] = given.strip() or default
     return values
+
+
+def _engine_version(flags: dict[str, str | None], argv: Sequence[str]) -> str | None:
+    """The input `version` from `--version N` or `--engine-version N`; `--version` alone prints the gate's."""
+    given, alias = flags.get("version"), flags.pop("engine_version", None)
+    if given == SHOW_VERSION and len(argv) == 1:
+        print(f"retell-gate {__version__}")
+        raise SystemExit(0)
+    if given == SHOW_VERSION:  # beside other flags, a missing value is a mistake, never a quiet exit 0
+        raise InputError(
+            "Command line: `--version` has no value. Give the version to test (`--version 7`), or use "
+            "`--version` alone to print the gate's own version."
+        )
+    if given is not None and alias is not None and given != alias:
+        raise InputError(f"Command line: `--version {given}` and `--engine-version {alias}` disagree.")
+    return given if given is not None else alias
 
 
 def load_config(env: Mapping[str, str], argv: Sequence[str]) -> Config:
