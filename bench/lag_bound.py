@@ -1,6 +1,6 @@
 """The least mean detection lag any polling policy can reach on batches of a few test cases, found exactly.
 
-    python3 bench/lag_bound.py     # prints the tables; `python3 dev.py bench` puts them in docs/performance.md
+    python3 bench/lag_tables.py    # prints the tables; `python3 dev.py bench` puts them in docs/performance.md
 
 A bound, not a policy. The batches are the simulator's timed ones: N test cases finish independently and
 uniformly at random within a span S, drawn uniformly from a range of durations, and the first poll is at the
@@ -27,34 +27,16 @@ requests the programme says, within the limit on every batch.
 from __future__ import annotations
 
 import math
-import sys
-import zlib
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-if __name__ == "__main__":
-    sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "src"), str(Path(__file__).resolve().parent.parent)]
+from bench.policy import POLL_INTERVAL, RATIO_LIMIT, RATIO_SLACK
 
-from bench.policy import (
-    BANDS,
-    POLL_INTERVAL,
-    RATIO_LIMIT,
-    RATIO_SLACK,
-    SHORT,
-    run_timed,
-    summarize,
-    timed_batches,
-)
-
-SHORTEST, LONGEST = float(BANDS[0][0]), float(BANDS[-1][1])  # the issue's range of durations
 UNREACHABLE = 1e12  # the value of a state from which no poll the limit allows is left
 BISECTIONS = 6
-BATCHES = 2000  # sampled batches per count, for the gate and the plain poll
 
 
 @dataclass(frozen=True)
@@ -205,9 +187,14 @@ def plain_requests(spread: Spread) -> float:
     return float(2 + running.sum(axis=0).mean())
 
 
-def least_lag(spreads: Sequence[Spread], grid: Grid) -> float:
-    """The least mean lag over equally many batches of each spread, at no more requests than a plain poll in total
-    (no policy keeping both constraints does better, to within the grid)."""
+class Least(NamedTuple):
+    lag: float  # no policy keeping both constraints does better on these batches, to within the grid
+    policies: list[Solution]  # one per spread, at the lowest price tried whose requests keep the total
+
+
+def least_lag(spreads: Sequence[Spread], grid: Grid) -> Least:
+    """The least mean lag over equally many batches of each spread, at no more requests than a plain poll in
+    total, and the policies that come within the grid's step of it."""
     budget = float(np.mean([plain_requests(s) for s in spreads]))
     solved: dict[float, list[Solution]] = {}
 
@@ -223,50 +210,22 @@ def least_lag(spreads: Sequence[Spread], grid: Grid) -> float:
         for _ in range(BISECTIONS):
             middle = (low + high) / 2
             low, high = (middle, high) if spent(middle) > budget else (low, middle)
-    return max(float(np.mean([s.value for s in found])) - price * budget for price, found in solved.items())
+    else:
+        high = low
+    bound = max(float(np.mean([s.value for s in found])) - price * budget for price, found in solved.items())
+    return Least(bound, solved[high])
 
 
-# (label, spreads, grid): each row's bound is for all its spreads together, equally many batches of each.
-COUNTS = (3, 4, 5, 6, 8, 10)  # one row each, on short batches and over the whole range
-ROWS: tuple[tuple[str, tuple[Spread, ...], Grid], ...] = (
-    *((f"{n}", (Spread(n, SHORTEST, SHORT),), SHORT_GRID) for n in COUNTS),
-    ("3–10", tuple(Spread(n, SHORTEST, SHORT) for n in range(3, 11)), SHORT_GRID),
-    *((f"{n}", (Spread(n, SHORTEST, LONGEST),), WHOLE_GRID) for n in COUNTS),
-)
-
-
-def row(label: str, spreads: Sequence[Spread], grid: Grid) -> dict[str, Any]:
-    """One row: the bound, and the gate and the plain poll on sampled batches of the same spreads."""
-    counts = (min(s.count for s in spreads), max(s.count for s in spreads))
-    durations = (round(spreads[0].shortest), round(spreads[0].longest))
-    seed = zlib.crc32(f"lag bound {label} {durations}".encode())  # fixed, and apart from the tuning seeds
-    sample = summarize(run_timed(timed_batches(BATCHES, counts, durations, seed)))
-    return {
-        "tests": label,
-        "durations": durations,
-        "bound": least_lag(spreads, grid),
-        "gate": sample.mean_lag,
-        "requests": sample.ratio,
-        "plain": sample.baseline_mean_lag,
-    }
-
-
-def table(rows: Sequence[tuple[str, tuple[Spread, ...], Grid]] = ROWS) -> list[dict[str, Any]]:
-    """Every row, solved side by side (a minute or two)."""
-    with ProcessPoolExecutor() as pool:
-        return list(pool.map(row, *zip(*rows, strict=True)))
-
-
-def main() -> int:
-    print(f"{'tests':>5}  {'durations':>10}  {'bound (s)':>9}  {'gate (s)':>8}  {'requests':>8}  {'plain (s)':>9}")
-    for found in table():
-        low, high = found["durations"]
-        print(
-            f"{found['tests']:>5}  {f'{low}-{high} s':>10}  {found['bound']:9.2f}  {found['gate']:8.2f}"
-            f"  {found['requests']:7.2f}×  {found['plain']:9.2f}"
-        )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def follow(solution: Solution, finishes: Sequence[float]) -> tuple[float, int]:
+    """Poll where `solution` says on one batch (its test cases finishing at `finishes`, the last within the
+    grid's spans): the lag and the requests."""
+    at, finished, number = 0, 0, 1
+    while True:
+        to = int(solution.choices[number, at, finished])
+        if to <= at:
+            raise ValueError(f"no poll allowed after {solution.times[at]} s with {finished} finished")
+        number += 1
+        finished = sum(1 for f in finishes if f <= solution.times[to])
+        if finished == len(finishes):
+            return float(solution.times[to] - finishes[-1]), number
+        at = to

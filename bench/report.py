@@ -215,29 +215,6 @@ def _targets(
     return "\n".join([*table, *(f"| {' | '.join(row)} |" for row in cells)])
 
 
-def _bound_table(bounds: Sequence[Mapping[str, Any]]) -> str:
-    header = (
-        "Test cases",
-        "Durations",
-        "Least mean lag possible (s)",
-        "Gate (s)",
-        "Gate's requests",
-        "Plain 10 s poll (s)",
-    )
-    body = [
-        (
-            r["tests"],
-            f"{r['durations'][0]}–{r['durations'][1]} s",
-            f"{r['bound']:.2f}",
-            f"{r['gate']:.2f}",
-            f"{r['requests']:.2f}×",
-            f"{r['plain']:.2f}",
-        )
-        for r in bounds
-    ]
-    return "\n".join(policy_report.markdown_table(header, "|--:|--:|--:|--:|--:|--:|", body))
-
-
 def document(
     measured: Mapping[str, Any],
     simulated: Mapping[str, Sequence[policy.Result]],
@@ -245,7 +222,8 @@ def document(
     bounds: Sequence[Mapping[str, Any]],
     today: str,
 ) -> str:
-    from bench.report_text import Breakdowns, render
+    from bench.breakdowns import Breakdowns, bound_table, every_way_table
+    from bench.report_text import render
 
     by_count = policy.by_count(simulated[WIDE])
     crossed = {name: policy.by_shape_and_length(simulated[name]) for name in ("tuning grid", "held-out grid")}
@@ -262,7 +240,8 @@ def document(
             crossed=crossed,
             crossed_tables={name: policy_report.summaries_markdown(found) for name, found in crossed.items()},
             bounds=bounds,
-            bound_table=_bound_table(bounds),
+            bound_table=bound_table(bounds),
+            every_way_table=every_way_table(bounds),
         ),
         intervals=policy_report.intervals_markdown(intervals),
         today=today,

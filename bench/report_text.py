@@ -2,71 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from bench.policy import LAG_LIMIT, Summary
-
-
-@dataclass(frozen=True)
-class Breakdowns:
-    """The simulated results taken apart: by test count over the issue's range, by way of finishing crossed
-    with length on each grid, and the least lag possible on a few test cases."""
-
-    by_count: Mapping[str, Summary]
-    by_count_table: str
-    crossed: Mapping[str, Mapping[str, Summary]]
-    crossed_tables: Mapping[str, str]
-    bounds: Sequence[Mapping[str, Any]]
-    bound_table: str
-
-    def over_parity(self) -> str:
-        """Crossed groups that cost more than the plain poll in total, e.g. "straggler ≤ 60 s: 1.19× (tuning)"."""
-        return self._crossed_where(lambda s: s.requests > s.baseline_requests, lambda s: f"{s.ratio:.2f}×")
-
-    def later_than_plain(self) -> str:
-        """Crossed groups noticed later than the plain poll on average, e.g. "together ≤ 60 s: 6.72 s against
-        4.58 s (tuning)"."""
-        return self._crossed_where(
-            lambda s: s.mean_lag > s.baseline_mean_lag,
-            lambda s: f"{s.mean_lag:.2f} s against {s.baseline_mean_lag:.2f} s",
-        )
-
-    def _crossed_where(self, keep: Callable[[Summary], bool], describe: Callable[[Summary], str]) -> str:
-        found = [
-            f"{name.replace(',', '')}: {describe(s)} ({where.removesuffix(' grid')})"
-            for where, groups in self.crossed.items()
-            for name, s in groups.items()
-            if keep(s)
-        ]
-        return "; ".join(found) if found else "none"
-
-    def over_limit_counts(self) -> str:
-        """The test counts whose mean lag is over 2 s, with their lag, e.g. "3–5 tests 3.83 s"."""
-        over = [f"{name} {s.mean_lag:.2f} s" for name, s in self.by_count.items() if s.mean_lag > LAG_LIMIT]
-        return ", ".join(over) if over else "none"
-
-    def out_of_reach(self) -> str:
-        """The batches no policy can bring to 2 s, by range of durations, e.g. "3–8 test cases within 15–60 s"."""
-        found = []
-        for durations in dict.fromkeys(r["durations"] for r in self.bounds):
-            over = [r["tests"] for r in self.bounds if r["durations"] == durations and r["bound"] > LAG_LIMIT]
-            if over:
-                counts = [t for t in over if "–" not in t] or over  # single counts, if any, name the range
-                named = counts[0] if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
-                found.append(f"{named} test cases within {_durations(durations)}")
-        return " and ".join(found) if found else "no batches"
-
-    def behind_bound(self, durations: tuple[int, int]) -> str:
-        """How far the gate's mean lag is above the least possible, over one range, e.g. "0.3–0.5 s"."""
-        gaps = [r["gate"] - r["bound"] for r in self.bounds if tuple(r["durations"]) == tuple(durations)]
-        return f"{min(gaps):.1f}–{max(gaps):.1f} s"
-
-
-def _durations(durations: tuple[int, int]) -> str:
-    low, high = durations
-    return f"{low}–{high} s" if high <= 60 else f"{low} s–{high // 60} min"
+from bench.breakdowns import Breakdowns
+from bench.lag_tables import BATCHES_PER_WAY
+from bench.policy import Summary
 
 
 def _lag(groups: Mapping[str, Mapping[str, Summary]], where: str, group: str) -> str:
@@ -227,6 +168,19 @@ over 30 min and that every test case finishes uniformly at random, so in a long 
 test case it keeps polling often, and sees the end sooner. The gate polls less often the longer that
 quiet lasts, because a wait that long is as likely a straggler, and its requests must hold on straggler
 batches too (above).
+
+What that knowledge is worth when it is wrong: the best policy for 6 and for 10 test cases over the whole
+range, and the gate, on every way of finishing of the grids ({BATCHES_PER_WAY:,} batches each: spans drawn
+as above, the test cases finishing at those fractions of the span; "uniform" is the bound's own batches):
+
+{breakdowns.every_way_table}
+
+Ways of finishing on which it costs more requests than a plain poll in total: {breakdowns.best_over_parity()}.
+Ways it notices later than the gate: {breakdowns.best_later_than_gate()}. A batch
+whose test cases all end together looks to it, while nothing has finished, like a long one, so it waits
+long; a straggler looks like a random batch about to end, so it polls often until its per-batch limit
+stops it. The gate holds the request targets on every way of finishing, and pays for that on the random
+batches the bound is about.
 
 ## By way of finishing and length
 

@@ -10,7 +10,7 @@
 4. Image: build time (base image present) and the size the Dockerfile adds (podman, as root).
 5. The polling policy, simulated on thousands of batch shapes (bench/policy.py; seconds, no waiting).
 6. The least mean lag any policy keeping the request targets can reach on batches of a few test cases
-   (bench/lag_bound.py).
+   (bench/lag_bound.py), and the best such policy on every way of finishing (bench/lag_tables.py).
 
 `--skip-image` keeps the image figures of the last run, `--simulate-only` every measured figure.
 """
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench import image, lag_bound, policy, report, scale, startup_report  # noqa: E402
+from bench import image, lag_tables, policy, report, scale, startup_report  # noqa: E402
 from retell_gate.simulator.server import Simulator  # noqa: E402
 
 KEY = "sim-key"
@@ -178,7 +178,7 @@ def main() -> int:
     print("Simulating the polling policy (about half a minute) ...", flush=True)
     simulated, intervals = policy.all_sets(), policy.other_intervals()
     print("Solving the least lag possible on batches of a few test cases (a minute or two) ...", flush=True)
-    bounds = lag_bound.table()
+    bounds = lag_tables.table()
     path = ROOT / "docs" / "performance.md"
     # The start-up section at the end comes from `python3 dev.py bench-startup`: kept as it was.
     document = report.document(measured, simulated, intervals, bounds, today())

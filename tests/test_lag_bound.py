@@ -1,5 +1,6 @@
 """bench/lag_bound.py: the least mean lag any policy can reach. Checked against a plain re-derivation by
-recursion on a small case, by following the policy it finds on sampled batches, and against the gate."""
+recursion on a small case, by following the policy it finds on sampled batches, and against the gate; and
+bench/lag_tables.py, which runs that policy on every way of finishing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import statistics
 import numpy as np
 import pytest
 
-from bench import lag_bound, policy
+from bench import lag_bound, lag_tables, policy
 from bench.lag_bound import Grid, Spread
 
 
@@ -52,19 +53,6 @@ def test_the_programme_finds_the_optimum_a_plain_recursion_finds(count: int, pri
     assert lag_bound.solve(spread, price, grid).value == pytest.approx(_by_recursion(spread, grid, price))
 
 
-def _follow(solution: lag_bound.Solution, finishes: list[float]) -> tuple[float, int]:
-    """Poll where the policy found says, on one batch: its lag and requests."""
-    at, finished, number = 0, 0, 1
-    while True:
-        to = int(solution.choices[number, at, finished])
-        assert to > at, "the policy found left a running batch with no poll allowed"
-        number += 1
-        finished = sum(1 for f in finishes if f <= solution.times[to])
-        if finished == len(finishes):
-            return float(solution.times[to] - finishes[-1]), number
-        at = to
-
-
 @pytest.mark.parametrize(("count", "price"), [(3, 0.0), (5, 0.5)])
 def test_the_policy_found_reaches_what_the_programme_says_within_the_limit(count: int, price: float) -> None:
     spread = Spread(count, 15.0, 60.0)
@@ -74,7 +62,7 @@ def test_the_policy_found_reaches_what_the_programme_says_within_the_limit(count
     for _ in range(4000):
         span = rng.uniform(spread.shortest, spread.longest)
         finishes = sorted(rng.uniform(0, span) for _ in range(count))
-        lag, made = _follow(solution, finishes)
+        lag, made = lag_bound.follow(solution, finishes)
         assert made <= 1.25 * policy.plain(finishes).requests + 1
         lags.append(lag)
         requests.append(made)
@@ -95,7 +83,7 @@ def test_a_plain_polls_requests_are_counted_as_the_simulation_counts_them() -> N
 
 def test_neither_the_gate_nor_a_plain_poll_beats_the_bound() -> None:
     # A bound the gate beat while keeping the requests would be wrong; so would one above the plain poll.
-    found = lag_bound.row("4", (Spread(4, 15.0, 60.0),), lag_bound.SHORT_GRID)
+    found = lag_tables.row("4", (Spread(4, 15.0, 60.0),), lag_bound.SHORT_GRID)
     assert found["requests"] <= 1
     assert found["plain"] > found["gate"] >= found["bound"] > 1
 
@@ -113,3 +101,16 @@ def test_the_bound_at_a_price_is_below_every_policy_that_keeps_the_total() -> No
     for price in (0.0, 0.5, 2.0):
         solution = lag_bound.solve(spread, price, lag_bound.SHORT_GRID)
         assert plain >= solution.value - price * lag_bound.plain_requests(spread)
+
+
+def test_the_best_policy_run_on_every_way_of_finishing_is_the_one_that_reaches_the_bound() -> None:
+    # The "uniform" row must be the bound's own batches, watched by the policy that reaches it; the other
+    # ways are the same policy on batches it was not made for, still within the per-batch limit.
+    spread = Spread(4, 15.0, 60.0)
+    least = lag_bound.least_lag([spread], lag_bound.SHORT_GRID)
+    rows = {r["way"]: r for r in lag_tables.every_way(least.policies[0], spread, lag_bound.SHORT_GRID)}
+    assert set(rows) == set(policy.DISTRIBUTIONS)
+    assert rows["uniform"]["best"] == pytest.approx(least.lag, abs=0.15)
+    assert rows["uniform"]["best_requests"] <= 1.02
+    assert rows["uniform"]["best"] < rows["uniform"]["gate"] < rows["uniform"]["plain"]
+    assert all(r["best_requests"] <= 1.25 + 1 / 3 for r in rows.values())  # a plain poll makes 3 at least
