@@ -31,6 +31,8 @@ OUTPUT_NAMES = {
     "pass-rate",
     "batch-job-id",
     "batch-job-ids",
+    "engine-id",
+    "engine-version",
     "regression-count",
     "fixed-count",
     "flaky-count",

@@ -44,6 +44,8 @@ def test_a_passing_batch_passes(tmp_path: Path, simulator: Simulator) -> None:
         "pass-rate": "100.0",
         "batch-job-id": "passing",
         "batch-job-ids": '["passing"]',
+        "engine-id": "llm_demo_receptionist",  # as the batch reports it
+        "engine-version": "3",
         "regression-count": "",  # the tests were not judged one by one: no baseline, nothing to count
         "fixed-count": "",
         "flaky-count": "",
@@ -196,7 +198,7 @@ def test_the_outputs_file_holds_only_heredoc_blocks(tmp_path: Path, simulator: S
     text = run.files["set_output_1"]
     first_lines = text.splitlines()[::3]
     assert all("<<ghadelimiter_" in line for line in first_lines)
-    assert len(first_lines) == 17
+    assert len(first_lines) == 19
 
 
 def test_a_pass_whose_outputs_cannot_be_written_is_not_green(tmp_path: Path, simulator: Simulator) -> None:

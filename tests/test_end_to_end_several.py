@@ -192,3 +192,12 @@ def test_bad_lists_of_batch_ids_are_input_errors_before_any_request(tmp_path: Pa
     assert (run.exit_code, run.outputs["result"]) == (2, "error")
     assert "`batch-job-id`" in run.outputs["reason"]
     assert simulator.requests == []
+
+
+def test_batches_of_two_engines_name_each_engine_and_version_in_the_outputs(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    run = run_action(tmp_path, gate_inputs(simulator, "passing,flow-latest,passing-2"))
+    assert run.exit_code == 0, run.log
+    assert run.outputs["engine-id"] == "llm_demo_receptionist,conversation_flow_x"  # each once, in order
+    assert run.outputs["engine-version"] == "3,latest"  # flow-latest reports none: Retell ran the latest

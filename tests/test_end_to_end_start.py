@@ -35,6 +35,7 @@ def test_an_agent_version_is_started_waited_for_and_judged_in_one_step(tmp_path:
     started = json.loads(run.outputs["batch-job-ids"])
     assert len(started) == 1
     assert run.outputs["batch-job-id"] == started[0]
+    assert (run.outputs["engine-id"], run.outputs["engine-version"]) == ("llm_demo", "2")
     assert posts(simulator) == ["/create-batch-test"]
     assert "| Response engine | Retell LLM llm\\_demo, version 2 |" in run.summary
     assert f"| Started by this run | `{started[0]}` |" in run.summary
@@ -147,6 +148,7 @@ def test_a_dry_run_shows_the_plan_and_starts_nothing(tmp_path: Path, simulator: 
     assert run.outputs["result"] == "dry-run"
     assert run.outputs["reason"].startswith("Dry run: the gate would start 3 test cases in 1 batch against retell-llm")
     assert "version 3" in run.outputs["reason"]
+    assert (run.outputs["engine-id"], run.outputs["engine-version"]) == ("llm_named", "3")  # the agent's current
     assert "### Would run (3)\n\n- booking: table for two\n- booking: moves to Friday\n- booking: cancels politely" in (
         run.summary
     )

@@ -72,6 +72,8 @@ class Outcome:
     baseline: BaselineUsed | None = None
     """The baseline compared with; None when none was asked for or found."""
     repeats: int = 1
+    planned_engine: tuple[str, int | None] | None = None
+    """Start mode: the engine's ID and version (None: the latest) the plan named, before any batch is read."""
 
     @property
     def regressed_ids(self) -> frozenset[str]:
@@ -146,10 +148,24 @@ def outputs(outcome: Outcome) -> dict[str, str]:
         "pass-rate": str(rate) if rate is not None else "",
         "batch-job-id": outcome.batch_job_id,
         "batch-job-ids": json.dumps([gated.batch_job_id for gated in outcome.batches], separators=(",", ":")),
+        **_engine_outputs(outcome),
         **_judged_outputs(outcome),
         "elapsed-seconds": str(round(outcome.elapsed)),
         "report-path": dict(outcome.reports).get("report-path", ""),
         "junit-path": dict(outcome.reports).get("junit-path", ""),
+    }
+
+
+def _engine_outputs(outcome: Outcome) -> dict[str, str]:
+    """Each engine tested and its version, in the batches' order, as Retell reports them on the batches;
+    before any batch was read, the engine start mode planned."""
+    engines = dict.fromkeys(gated.batch.response_engine for gated in outcome.batches if gated.batch is not None)
+    tested = [(engine.engine_id or "", engine.version) for engine in engines]
+    if not tested and outcome.planned_engine is not None:
+        tested = [outcome.planned_engine]
+    return {
+        "engine-id": ",".join(engine_id for engine_id, _ in tested),
+        "engine-version": ",".join("latest" if version is None else f"{version:g}" for _, version in tested),
     }
 
 

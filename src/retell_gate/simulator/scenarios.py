@@ -124,6 +124,18 @@ SCENARIOS: dict[str, Scenario] = {
     "share-edge": Scenario([Frame("complete", 189, 0, 10, 199)]),  # 10 errored is 5.03%: above 5%
     "rate-edge": Scenario([Frame("complete", 1999, 1, 0, 2000)]),  # a pass rate of exactly 99.95%
     "single": Scenario([Frame("complete", 1, 0, 0, 1)]),
+    # Another engine, reporting no version (Retell ran its latest draft).
+    "flow-latest": Scenario(
+        [
+            Frame(
+                "complete",
+                10,
+                0,
+                0,
+                patch={"response_engine": {"type": "conversation-flow", "conversation_flow_id": "conversation_flow_x"}},
+            )
+        ]
+    ),
     "stuck-passing": Scenario([Frame("in_progress", 1, 0, 0)]),
     # Three failures at the second read, then a long way to go: what `fail-fast` stops early on.
     "fails-early": Scenario(

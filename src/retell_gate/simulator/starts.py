@@ -150,10 +150,10 @@ class Starts:
             return error(500, "An unexpected server error occurred.")
         if fault == "garbled" or created is None:
             return 201, {}, b"<html><body>Created</body></html>"
-        body = created.body(Frame(total=len(ids)))
+        answered = created.body(Frame(total=len(ids)))
         if fault == "badid":
-            body["test_case_batch_job_id"] = BAD_BATCH_ID
-        return answer_json(body, 201)
+            answered["test_case_batch_job_id"] = BAD_BATCH_ID
+        return answer_json(answered, 201)
 
     def _add(
         self, engine: SimEngine, version: int, ids: tuple[str, ...], names: dict[str, str], offset_ms: int = 0
