@@ -137,13 +137,23 @@ class Gate:
         """Wait mode's dry run: the key and each batch ID are accepted (each batch read once)."""
         client = self._client(config)
         deadline = self._started + config.timeout
-        readings = {batch_job_id: client.get_batch(batch_job_id, deadline) for batch_job_id in config.batch_job_ids}
         self._batch_job_ids = config.batch_job_ids
+        readings = {
+            batch_job_id: self._read_once(client, batch_job_id, deadline) for batch_job_id in config.batch_job_ids
+        }
         self._dry_readings = readings
         count = len(readings)
         which = "the batch ID is" if count == 1 else f"each of the {count} batch IDs is"
         reason = f"Dry run: the API key and {which} accepted by Retell; nothing was waited for."
         return self._ended("dry-run", reason, codes.EXIT_PASSED)
+
+    def _read_once(self, client: RetellClient, batch_job_id: str, deadline: float) -> BatchTest:
+        try:
+            return client.get_batch(batch_job_id, deadline)
+        except ApiError as error:  # with several, say which batch, as the wait does
+            if len(self._batch_job_ids) == 1:
+                raise
+            raise ApiError(f"Batch {batch_job_id}: {error.message}", error.hint) from None
 
     def _wait_and_decide(
         self, config: Config, batch_job_ids: Sequence[str], client: RetellClient | None = None
