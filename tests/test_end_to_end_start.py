@@ -226,3 +226,17 @@ def test_a_cancel_before_any_create_says_none_runs(tmp_path: Path) -> None:
     assert "before it started a batch" in run.outputs["reason"]
     assert "before any batch was started; none runs" in run.summary
     assert "keeps running" not in run.summary
+
+
+def test_a_create_that_hangs_through_the_timeout_is_said_so_not_called_an_outage(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # `hang` creates the batch and never answers; the gate finds it, but no time is left to read it.
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_hang", timeout="3"))
+    assert (run.exit_code, run.outputs["result"]) == (3, "error")  # unknown is never green, nor a mere timeout
+    (started,) = json.loads(run.outputs["batch-job-ids"])
+    assert run.outputs["reason"].startswith("`timeout` (3 s) ran out before the batch could be read (starting took")
+    assert f"The batch this run started, {started}, keeps running in Retell." in run.outputs["reason"]
+    assert "failing" not in run.outputs["reason"]
+    assert "Raise `timeout`" in run.summary
+    assert posts(simulator) == ["/create-batch-test"]

@@ -19,7 +19,7 @@ from .inputs.target import WAIT_INPUT, StartFor, split_ids
 from .retell.listing import RunListing
 from .runner.github import Workflow
 from .wait.outage import stamp
-from .wait.waiter import Progress, Waiter
+from .wait.waiter import LAST_POLL_MARGIN, Progress, Waiter
 
 if TYPE_CHECKING:
     from .baseline_step import BaselineStep
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 # test runs can still be listed within `timeout` when the batch is slow.
 LISTING_RESERVE_SHARE = 0.1
 LISTING_RESERVE_MAX = 30.0
+NO_TIME_HINT = (
+    "Raise `timeout` so that it covers starting the batches and waiting for them. A batch keeps running in Retell "
+    "whatever the gate does: to judge one later, run only this gate with `batch-job-id` set to its ID."
+)
 
 
 class Gate:
@@ -165,6 +169,8 @@ class Gate:
         deadline = self._started + config.timeout
         self._baseline_step(config, client).read_named()
         polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
+        if polling_deadline - self._clock() <= LAST_POLL_MARGIN:  # e.g. a create that hung for the whole timeout
+            raise ApiError(self._no_time_to_read(config), NO_TIME_HINT)
         stop = self._cannot_pass(config) if config.fail_fast else None
         ended = self._waiter.wait(self._batch_job_ids, config.poll_interval, self._started, polling_deadline, stop)
         self._listings = {
@@ -178,6 +184,13 @@ class Gate:
         if verdict.passed:
             return self._ended("passed", verdict.reason, codes.EXIT_PASSED, verdict=verdict)
         return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
+
+    def _no_time_to_read(self, config: Config) -> str:
+        """Fail closed, and say why: nothing was read, so nothing is known, and no outage was seen either."""
+        taken = f" (starting took {stamp(self._clock() - self._started)})" if self._starter is not None else ""
+        which, unknown = ("the batches", "they pass") if len(self._batch_job_ids) > 1 else ("the batch", "it passes")
+        ran_out = f"`timeout` ({config.timeout:g} s) ran out"
+        return f"{ran_out} before {which} could be read{taken}: whether {unknown} is unknown."
 
     def _baseline_step(self, config: Config, client: RetellClient) -> BaselineStep:
         from .baseline_step import BaselineStep
