@@ -54,7 +54,7 @@ RUNS = [
         [
             "--llm-id",
             "llm_history",
-            "--engine-version",
+            "--version",
             "3",
             "--baseline",
             "latest",
@@ -90,7 +90,8 @@ def main() -> int:
         "In GitHub Actions the report above goes to the job summary (as markdown, with tables) "
         "and the outputs to step outputs."
     )
-    print(f"The report files of demo 2 are in {ROOT / 'demo-output'}.")
+    writer = next(number for number, (_, args, _) in enumerate(RUNS, 1) if "--report-path" in args)
+    print(f"The report files of demo {writer} are in {ROOT / 'demo-output'}.")
     return 1 if surprises else 0
 
 

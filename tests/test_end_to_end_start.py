@@ -7,6 +7,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from junitparser import JUnitXml
 
 from retell_gate.simulator.server import Simulator
 from tests.action_run import RUNNER_TOKEN, run_action, run_and_signal
@@ -87,7 +88,11 @@ def test_a_custom_llm_agent_is_refused_before_anything_is_created(tmp_path: Path
 
 
 def test_402_gets_retells_message_and_a_billing_hint(tmp_path: Path, simulator: Simulator) -> None:
-    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_payment"))
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_payment", junit_path="j.xml"))
+    assert "| Batch | none started |" in run.summary
+    (suite,) = JUnitXml.fromfile(str(tmp_path / "workspace" / "j.xml"))
+    assert suite.name == "Retell batch test gate"  # no batch: the gate's own suite, with its verdict
+    assert "batch_job_id" not in {p.name for p in suite.properties()}
     assert run.exit_code == 3
     assert "402" in run.outputs["reason"]
     assert "Billing" in run.summary

@@ -280,6 +280,7 @@ class Gate:
             assessment=self._assessment if verdict is not None else None,
             baseline=self._baseline.used if self._baseline is not None and verdict is not None else None,
             repeats=self._plan.repeats if self._plan is not None else 1,
+            start_mode=bool(self.engine_key),
             planned_engine=(self._plan.engine.engine_id, self._plan.engine.version) if self._plan is not None else None,
         )
 

@@ -72,6 +72,8 @@ class Outcome:
     baseline: BaselineUsed | None = None
     """The baseline compared with; None when none was asked for or found."""
     repeats: int = 1
+    start_mode: bool = False
+    """The inputs named an agent or engine: the batches were this run's to start (none, if `started` is empty)."""
     planned_engine: tuple[str, int | None] | None = None
     """Start mode: the engine's ID and version (None: the latest) the plan named, before any batch is read."""
 
@@ -91,6 +93,11 @@ class Outcome:
     def several(self) -> bool:
         """More than one batch: reports name the batch of each row, warning and test case."""
         return len(self.batches) > 1
+
+    @property
+    def no_batch(self) -> str:
+        """What the reports say in place of a batch ID when there is none."""
+        return "none started" if self.start_mode else "(not given)"
 
     @property
     def batch_job_id(self) -> str:

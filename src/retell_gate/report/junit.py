@@ -112,7 +112,8 @@ def to_junit(outcome: Outcome, now: datetime | None = None) -> str:
 
 def _suite(root: ET.Element, gated: GatedBatch, outcome: Outcome) -> tuple[ET.Element, list[Kind]]:
     """One batch's suite with a test case per run, and the kind of each."""
-    suite = ET.SubElement(root, "testsuite", name=clean(f"Retell batch {gated.batch_job_id}"))
+    name = f"Retell batch {gated.batch_job_id}" if gated.batch_job_id else VERDICT_CASE  # no batch: the gate's suite
+    suite = ET.SubElement(root, "testsuite", name=clean(name))
     _properties(suite, gated, outcome)
     runs = in_report_order(gated.listing.runs) if gated.listing else []
     classname = _classname(gated)
@@ -144,7 +145,8 @@ def _totals(kinds: list[Kind]) -> dict[str, str]:
 
 def _properties(suite: ET.Element, gated: GatedBatch, outcome: Outcome) -> None:
     properties = ET.SubElement(suite, "properties")
-    values = [("batch_job_id", gated.batch_job_id), ("result", outcome.result), ("reason", outcome.reason)]
+    values = [("batch_job_id", gated.batch_job_id)] if gated.batch_job_id else []
+    values += [("result", outcome.result), ("reason", outcome.reason)]
     if gated.listing_problem:
         values.append(("test_runs_problem", gated.listing_problem))
     for name, value in values:

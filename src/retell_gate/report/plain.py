@@ -189,7 +189,7 @@ def _details(outcome: Outcome) -> str:
     if outcome.several:  # each batch's status is on its line of counts
         rows = [f"Batches: {', '.join(line(gated.batch_job_id) for gated in outcome.batches)}"]
     else:
-        rows = [f"Batch: {line(outcome.batch_job_id) or '(not given)'}"]
+        rows = [f"Batch: {line(outcome.batch_job_id) or outcome.no_batch}"]
         if outcome.batches and (batch := outcome.batches[0].batch) is not None:
             rows.append(f"Status: {line(batch.status)}")
     engines = engines_of(outcome)

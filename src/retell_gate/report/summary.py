@@ -94,7 +94,7 @@ def _details(outcome: Outcome) -> str:
     if outcome.several:  # each batch's ID and status are in the table of test cases
         rows = [("Batches", str(len(outcome.batches)))]
     else:
-        rows = [("Batch", batch_id(outcome.batch_job_id))]
+        rows = [("Batch", batch_id(outcome.batch_job_id) if outcome.batch_job_id else outcome.no_batch)]
         if outcome.batches and (batch := outcome.batches[0].batch) is not None:
             rows.append(("Status", text(batch.status)))
     engines = engines_of(outcome)
