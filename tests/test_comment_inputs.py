@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from retell_gate.errors import InputError
-from retell_gate.inputs.config import argument_parser, load_config
+from retell_gate.inputs.config import load_config
+from retell_gate.inputs.raw import argument_parser
 
 BASE = {"INPUT_API-KEY": "key_0123456789abcdef", "INPUT_BATCH-JOB-ID": "batch_123"}
 TOKEN = "ghs_0123456789abcdefABCDEF0123456789abcd"

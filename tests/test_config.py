@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retell_gate.errors import InputError
-from retell_gate.inputs.config import DEFAULTS, PARSERS, argument_parser, env_name, load_config
+from retell_gate.inputs.config import PARSERS, load_config
+from retell_gate.inputs.raw import DEFAULTS, argument_parser, env_name
 from retell_gate.inputs.values import MAX_SECONDS, Limit
 
 KEY = "key_0123456789abcdef"
@@ -361,8 +362,8 @@ def test_help_explains_counts_and_shares_and_every_exit_code() -> None:
 
 
 def test_every_flag_has_its_own_help() -> None:
-    from retell_gate.inputs.config import SECRET_ENV
     from retell_gate.inputs.help_text import HELP
+    from retell_gate.inputs.raw import SECRET_ENV
 
     assert set(HELP) == set(DEFAULTS) - set(SECRET_ENV)
 

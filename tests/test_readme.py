@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 
 from retell_gate import codes
-from retell_gate.inputs.config import DEFAULTS, PARSERS
+from retell_gate.inputs.config import PARSERS
+from retell_gate.inputs.raw import DEFAULTS
 from retell_gate.judge.outcome import Outcome, outputs
 
 ROOT = Path(__file__).resolve().parent.parent

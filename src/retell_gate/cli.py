@@ -18,7 +18,7 @@ from typing import NoReturn, TextIO
 from . import codes
 from .errors import Cancelled
 from .gate import Gate
-from .inputs.config import SECRET_ENV, env_name
+from .inputs.raw import SECRET_ENV, env_name
 from .judge.hints import BUG_HINT
 from .runner.github import Workflow
 from .runner.signals import CancelOnSignal

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from . import codes
 from .errors import ApiError, InputError
-from .inputs.config import Config, load_config, raw_values, report_files
+from .inputs.config import Config, load_config, report_files
+from .inputs.raw import raw_values
 from .inputs.target import WAIT_INPUT, StartFor, split_ids
+from .judge import endings
 from .retell.listing import RunListing
 from .runner.github import Workflow
 from .wait.outage import stamp
@@ -35,10 +37,6 @@ if TYPE_CHECKING:
 # test runs can still be listed within `timeout` when the batch is slow.
 LISTING_RESERVE_SHARE = 0.1
 LISTING_RESERVE_MAX = 30.0
-NO_TIME_HINT = (
-    "Raise `timeout` so that it covers starting the batches and waiting for them. A batch keeps running in Retell "
-    "whatever the gate does: to judge one later, run only this gate with `batch-job-id` set to its ID."
-)
 
 
 class Gate:
@@ -87,24 +85,16 @@ class Gate:
             return self._ended("error", reason, codes.EXIT_INTERNAL)
 
     def cancelled(self, signal_number: int) -> Outcome:
-        from .judge.hints import CANCEL_HINT
-
         name = signal.Signals(signal_number).name
-        several = len(self._batch_job_ids) > 1
-        reason = f"The gate was cancelled ({name}) before {'the batches' if several else 'the batch'} finished."
-        hint = CANCEL_HINT.replace("the batch keeps", "the batches keep") if several else CANCEL_HINT
-        if self._starter is not None and self._starter.sending:
-            from .retell.recovery import NOT_FOUND_HINT
-
-            reason = (
-                f"The gate was cancelled ({name}) while Retell was being asked to start a batch: it may have "
-                "started one, though it had not answered."
-            )
-            hint = NOT_FOUND_HINT
-        elif self._starter is not None and not self._starter.started:
-            reason = f"The gate was cancelled ({name}) before it started a batch."
-            hint = "The workflow was cancelled or hit its time limit before any batch was started; none runs."
+        reason, hint = endings.cancelled(name, len(self._batch_job_ids) > 1, self._starting())
         return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number, hint)
+
+    def _starting(self) -> endings.Starting:
+        if self._starter is None:
+            return "waiting"
+        if self._starter.sending:
+            return "sending"
+        return "started" if self._starter.started else "none started"
 
     def _client(self, config: Config) -> RetellClient:
         from .retell.client import RetellClient  # imported here so bad input is reported without loading requests
@@ -170,7 +160,8 @@ class Gate:
         self._baseline_step(config, client).read_named()
         polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
         if polling_deadline - self._clock() <= LAST_POLL_MARGIN:  # e.g. a create that hung for the whole timeout
-            raise ApiError(self._no_time_to_read(config), NO_TIME_HINT)
+            took = stamp(self._clock() - self._started) if self._starter is not None else ""
+            raise ApiError(endings.no_time_to_read(config.timeout, len(batch_job_ids) > 1, took), endings.NO_TIME_HINT)
         stop = self._cannot_pass(config) if config.fail_fast else None
         ended = self._waiter.wait(self._batch_job_ids, config.poll_interval, self._started, polling_deadline, stop)
         self._listings = {
@@ -184,13 +175,6 @@ class Gate:
         if verdict.passed:
             return self._ended("passed", verdict.reason, codes.EXIT_PASSED, verdict=verdict)
         return self._ended("failed", verdict.reason, codes.EXIT_FAILED, verdict=verdict)
-
-    def _no_time_to_read(self, config: Config) -> str:
-        """Fail closed, and say why: nothing was read, so nothing is known, and no outage was seen either."""
-        taken = f" (starting took {stamp(self._clock() - self._started)})" if self._starter is not None else ""
-        which, unknown = ("the batches", "they pass") if len(self._batch_job_ids) > 1 else ("the batch", "it passes")
-        ran_out = f"`timeout` ({config.timeout:g} s) ran out"
-        return f"{ran_out} before {which} could be read{taken}: whether {unknown} is unknown."
 
     def _baseline_step(self, config: Config, client: RetellClient) -> BaselineStep:
         from .baseline_step import BaselineStep
@@ -264,8 +248,8 @@ class Gate:
         from .judge.outcome import Outcome
 
         started = self._starter.started_ids if self._starter is not None else ()
-        if started and result in ("error", "cancelled", "timed-out"):
-            reason += _still_running(started)
+        if result in ("error", "cancelled", "timed-out"):
+            reason += endings.still_running(started)
         return Outcome(
             result=result,
             reason=reason,
@@ -300,10 +284,3 @@ class Gate:
 
     def _warn(self, message: str) -> None:
         self._workflow.annotate("warning", message, title=codes.ANNOTATION_TITLE)
-
-
-def _still_running(started: Sequence[str]) -> str:
-    """Said whenever a run that started batches ends without judging them: they run on, billed."""
-    if len(started) == 1:
-        return f" The batch this run started, {started[0]}, keeps running in Retell."
-    return f" The {len(started)} batches this run started keep running in Retell: {', '.join(started)}."

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from ..errors import ApiError, InputError
-from ..inputs.config import raw_values
+from ..inputs.raw import raw_values
 from ..inputs.values import parse_base_url, parse_bool, parse_github_token, parse_seconds
 from ..judge.outcome import Outcome
 from ..net.transport import MaybeArrived

@@ -1,0 +1,54 @@
+"""Why a run ended without a verdict, in words (pure): a cancel, no time left to read, batches left running.
+
+Each says only what is known: whether a batch was started, may have been, or was not; a batch a run
+started keeps running (and billing) in Retell whatever the gate does, so every such ending names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from .hints import CANCEL_HINT
+
+Starting = Literal["waiting", "sending", "none started", "started"]
+"""Where start mode stood: `waiting` for wait mode (nothing to start), `sending` a create unanswered."""
+
+NONE_STARTED_HINT = "The workflow was cancelled or hit its time limit before any batch was started; none runs."
+NO_TIME_HINT = (
+    "Raise `timeout` so that it covers starting the batches and waiting for them. A batch keeps running in Retell "
+    "whatever the gate does: to judge one later, run only this gate with `batch-job-id` set to its ID."
+)
+
+
+def cancelled(signal_name: str, several: bool, starting: Starting) -> tuple[str, str]:
+    """The reason and the hint of a cancel."""
+    if starting == "sending":
+        from ..retell.recovery import NOT_FOUND_HINT
+
+        reason = (
+            f"The gate was cancelled ({signal_name}) while Retell was being asked to start a batch: it may have "
+            "started one, though it had not answered."
+        )
+        return reason, NOT_FOUND_HINT
+    if starting == "none started":
+        return f"The gate was cancelled ({signal_name}) before it started a batch.", NONE_STARTED_HINT
+    what = "the batches" if several else "the batch"
+    hint = CANCEL_HINT.replace("the batch keeps", "the batches keep") if several else CANCEL_HINT
+    return f"The gate was cancelled ({signal_name}) before {what} finished.", hint
+
+
+def no_time_to_read(timeout: float, several: bool, starting_took: str) -> str:
+    """Nothing was read, so nothing is known; and no outage was seen either (`starting_took`: empty in wait mode)."""
+    which, unknown = ("the batches", "they pass") if several else ("the batch", "it passes")
+    taken = f" (starting took {starting_took})" if starting_took else ""
+    return f"`timeout` ({timeout:g} s) ran out before {which} could be read{taken}: whether {unknown} is unknown."
+
+
+def still_running(started: Sequence[str]) -> str:
+    """Said whenever a run that started batches ends without judging them: they run on, billed."""
+    if not started:
+        return ""
+    if len(started) == 1:
+        return f" The batch this run started, {started[0]}, keeps running in Retell."
+    return f" The {len(started)} batches this run started keep running in Retell: {', '.join(started)}."
