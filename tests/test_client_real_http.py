@@ -76,3 +76,11 @@ def test_connection_refused_is_reported() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(ApiError, match=r"the connection failed \(ConnectionError\)"):
         real_client(f"http://127.0.0.1:{port}").get_batch("b", time.monotonic() + 20)
+
+
+@pytest.mark.parametrize("key", ["sim-key", 'key_with"quote\\and/slash'])
+def test_a_key_the_api_quotes_back_is_cut_out_of_the_answer_as_it_arrives(key: str) -> None:
+    with Simulator(api_key=key) as echoing, pytest.raises(ApiError) as caught:
+        real_client(echoing.url, key).get_batch("echo-key", time.monotonic() + 10)
+    assert "HTTP 401: API key *** is not valid here" in caught.value.message
+    assert key not in caught.value.message

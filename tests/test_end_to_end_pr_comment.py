@@ -169,3 +169,18 @@ def test_start_mode_posts_running_then_edits_the_same_comment_with_the_verdict(
     assert again.exit_code == 0
     assert len([body for body in github.bodies(PR) if body.startswith("<!-- retell-batch-gate ")]) == 2
     assert_token_nowhere(tmp_path, first)
+
+
+def test_a_key_retell_quotes_back_is_in_no_summary_comment_output_or_log(tmp_path: Path, github: FakeGitHub) -> None:
+    # Retell's keys start with `key_`: escaped for markdown (`key\_…`) it no longer matches the key itself,
+    # so it must be cut out before any escaping: as the answer arrives.
+    key = "key_Live_4f2a_secret"
+    with Simulator(api_key=key) as retell:
+        inputs = gate_inputs(retell, "echo-key", comment_on_pr="true", api_key=key, report_path="r.json")
+        echoed = run_action(tmp_path, inputs, pr_env(tmp_path, github))
+    assert (echoed.exit_code, echoed.outputs["result"]) == (3, "error")
+    assert "API key *** is not valid here" in echoed.outputs["reason"]
+    (comment,) = github.bodies(PR)
+    written = [comment, *echoed.files.values(), *(line for line in echoed.log.splitlines() if "add-mask" not in line)]
+    assert not [text for text in written if key in text.replace("\\", "")]  # nor any escaped form
+    assert "API key \\*\\*\\* is not valid here" in echoed.summary

@@ -193,3 +193,19 @@ def test_the_terminal_gets_what_its_encoding_can_show() -> None:
     workflow.set_outputs({"reason": "📞 passed"})
     stream.flush()
     assert raw.getvalue().decode("cp1252") == "???????? ? café ?\nOutputs:\n  reason: ? passed\n\n"
+
+
+def test_a_secret_is_cut_out_in_every_escaped_form_the_reports_give_it(tmp_path: Path) -> None:
+    import html
+
+    from retell_gate.report.markdown import text
+
+    secret = "key_a*b<c>&d"
+    env = actions_env(tmp_path)
+    workflow = Workflow(env, io.StringIO())
+    workflow.mask(secret)
+    workflow.append_summary(f"as text: {text(secret)}; as HTML: {html.escape(secret)}")
+    workflow.set_outputs({"reason": f"raw {secret} and JSON {secret!r}"})
+    written = (tmp_path / "summary").read_text() + (tmp_path / "out").read_text()
+    assert "key" not in written.replace("\\", "")
+    assert (tmp_path / "summary").read_text().count("***") == 2

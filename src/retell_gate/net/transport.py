@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,8 +85,13 @@ class Transport:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        secrets: Sequence[str] = (),
     ) -> None:
+        """`secrets` (the credentials in `headers`) are cut out of every answer as it arrives: an API that
+        echoes a key in an error or a field can then never carry it into a message, a report or a comment,
+        whatever escaping the text meets later."""
         self.base_url = base_url
+        self._secrets = _secret_forms(secrets)
         self.messages = messages
         self._clock = clock
         self._sleep = sleep
@@ -179,7 +184,16 @@ class Transport:
             if self._clock() > try_deadline:
                 raise Failure(f"the answer was still arriving after {REQUEST_SECONDS:.0f} s")
             chunks.append(chunk)
-        return b"".join(chunks)
+        body = b"".join(chunks)
+        for secret in self._secrets:
+            body = body.replace(secret, b"***")
+        return body
+
+
+def _secret_forms(secrets: Sequence[str]) -> tuple[bytes, ...]:
+    """Each secret as an answer may spell it: as it is, and as a JSON string escapes it."""
+    forms = {form.encode() for secret in secrets if secret for form in (secret, json.dumps(secret)[1:-1])}
+    return tuple(sorted(forms, key=len, reverse=True))  # a longer form first, so no part of it is left
 
 
 def error_message(raw: bytes) -> str:

@@ -80,7 +80,7 @@ class RetellClient:
             "Accept": "application/json",
             "User-Agent": f"retell-batch-gate/{__version__}",
         }
-        self._transport = Transport(base_url, headers, MESSAGES, clock, sleep, rng)
+        self._transport = Transport(base_url, headers, MESSAGES, clock, sleep, rng, secrets=(api_key,))
 
     def get_batch(self, batch_job_id: str, deadline: float, *, tries: int | None = None) -> BatchTest:
         """The batch as Retell reports it now; raises ApiError when it cannot be read in time.

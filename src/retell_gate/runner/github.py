@@ -33,6 +33,17 @@ def format_outputs(values: Mapping[str, str], delimiter: str) -> str:
     return "".join(blocks)
 
 
+def _written_forms(secret: str) -> set[str]:
+    """A secret as the reports may spell it once escaped: as it is, as markdown text, HTML or XML, and JSON.
+    Answers are scrubbed as they arrive (net/transport.py); this is the second line, for text that is not."""
+    import html
+    import json
+
+    from ..report.markdown import text
+
+    return {secret, text(secret), html.escape(secret), html.escape(secret, quote=False), json.dumps(secret)[1:-1]}
+
+
 class Workflow:
     """Writes to the runner through an injected stream and environment (tests pass a StringIO)."""
 
@@ -46,7 +57,7 @@ class Workflow:
         """Hide a secret from the log from now on; also scrubbed from everything written here."""
         if not secret:
             return
-        self._secrets.append(secret)
+        self._secrets = sorted({*self._secrets, *_written_forms(secret)}, key=len, reverse=True)
         if self.in_actions:
             self._stream.write(f"::add-mask::{escape_data(secret)}\n")
             self._stream.flush()

@@ -69,7 +69,7 @@ class GitHubApi:
             "X-GitHub-Api-Version": API_VERSION,
             "User-Agent": f"retell-batch-gate/{__version__}",
         }
-        self._transport = Transport(self._root, headers, MESSAGES, clock, sleep, rng)
+        self._transport = Transport(self._root, headers, MESSAGES, clock, sleep, rng, secrets=(token,))
 
     def find_comment(self, number: int, wanted: Callable[[str], bool], deadline: float) -> Comment | None:
         """The oldest comment on the pull request whose body is `wanted`, following pages to the end."""

@@ -119,7 +119,8 @@ def _update(
             raise Skipped("warning", "`comment-on-pr` is on, but `github-token` is empty: no comment was posted.")
         place = Place(marker(env.get("GITHUB_WORKFLOW", ""), env.get("GITHUB_JOB", ""), engine), run_url(env))
         api = GitHubApi(pull.api_url, pull.repository, token, clock, sleep)
-        done = _upsert(api, pull.number, place.marker, body_for(place), deadline)
+        body = workflow.redact(body_for(place))  # public: the secrets out, as from every other write
+        done = _upsert(api, pull.number, place.marker, body, deadline)
         workflow.log(f"{done} the comment on pull request #{pull.number}.")
     except Skipped as skipped:
         workflow.annotate(skipped.level, skipped.message, title=TITLE)

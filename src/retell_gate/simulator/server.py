@@ -8,7 +8,8 @@ as Retell's specification says: `limit` from 1 to 1000, default 50; `pagination_
 or `failing-<anything>` for a fresh batch with the same script, `counts-<p>-<f>-<e>` for one that ends
 with those counts. Every read of a batch moves it one frame along its script, so a run sees it
 progress; the last frame repeats. Each batch keeps its own place, so several can be waited for at
-once. Requests without `Authorization: Bearer <api key>` get Retell's 401, unknown scenarios its 404.
+once. Requests without `Authorization: Bearer <api key>` get Retell's 401, unknown scenarios its 404;
+`echo-key` always gets a 401 that quotes the key it was sent.
 
 Start mode's endpoints (get-agent, list-test-case-definitions, create-batch-test, list-batch-tests)
 and the batches they create are starts.py's; their agents and engines, engines.py's; the batches
@@ -91,6 +92,8 @@ class Simulator:
         with self._lock:
             self.requests.append((target, authorization))
             self.calls.append((method, target))
+        if target.startswith(f"{BATCH_PATH}echo-key"):  # an API that quotes the key it was sent back
+            return 401, {}, error_body(f"API key {authorization.removeprefix('Bearer ')} is not valid here.")
         if authorization != f"Bearer {self.api_key}":
             return 401, {}, error_body("API key is missing or invalid.")
         started = self.starts.answer(method, target, body)
