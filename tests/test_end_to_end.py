@@ -110,11 +110,36 @@ def test_a_batch_that_never_finishes_times_out(tmp_path: Path, simulator: Simula
 
 def test_a_timeout_can_be_allowed_to_pass_with_a_warning(tmp_path: Path, simulator: Simulator) -> None:
     run = run_action(
-        tmp_path, gate_inputs(simulator, "stuck", timeout="1", poll_interval="0.2", fail_on_timeout="false")
+        tmp_path,
+        gate_inputs(simulator, "stuck", timeout="1", poll_interval="0.2", fail_on_timeout="false", max_failures="1"),
     )
-    assert (run.exit_code, run.outputs["result"]) == (0, "timed-out")
+    assert (run.exit_code, run.outputs["result"]) == (0, "timed-out")  # 1 failed of 1 allowed: it could still pass
     assert run.annotations("warning")[0] == run.outputs["reason"]
     assert run.annotations("error") == []
+
+
+def test_a_batch_that_had_already_failed_at_the_timeout_fails_even_when_a_timeout_may_pass(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    run = run_action(
+        tmp_path, gate_inputs(simulator, "stuck", timeout="1", poll_interval="0.2", fail_on_timeout="false")
+    )
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed")
+    assert run.outputs["reason"] == (
+        "The batch can no longer pass: 1 failed, more than the 0 allowed. `timeout` (1 s) ran out while it was still "
+        "running, with 4 of 10 test cases finished; it keeps running in Retell."
+    )
+    assert "raise `timeout` to wait for the end" in run.summary
+
+
+def test_a_batch_never_read_when_the_timeout_runs_out_is_unknown_never_a_pass(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # Reading slow-stuck takes 2.5 s of the 3: the second batch is never read.
+    inputs = gate_inputs(simulator, "slow-stuck never-read-1", timeout="3", fail_on_timeout="false", max_failures="5")
+    run = run_action(tmp_path, inputs)
+    assert (run.exit_code, run.outputs["result"]) == (3, "error")
+    assert run.outputs["reason"].startswith("`timeout` (3 s) ran out before batch never-read-1 could be read")
 
 
 @pytest.mark.parametrize(

@@ -108,7 +108,7 @@ def test_hostile_test_names_neither_ping_nor_inject(tmp_path: Path, simulator: S
 
 
 def test_a_timed_out_run_still_reports(tmp_path: Path, simulator: Simulator, github: FakeGitHub) -> None:
-    result = run(tmp_path, simulator, github, "stuck", timeout="1", poll_interval="0.2")
+    result = run(tmp_path, simulator, github, "stuck", timeout="1", poll_interval="0.2", max_failures="1")
     assert (result.exit_code, result.outputs["result"]) == (4, "timed-out")
     [body] = github.bodies(PR)
     assert "### ⏱️ Retell batch test timed out" in body

@@ -34,7 +34,9 @@ def test_failing_tests_are_named_in_the_summary_and_the_report_files(tmp_path: P
 
 
 def test_report_files_are_written_on_a_timeout_with_what_exists(tmp_path: Path, simulator: Simulator) -> None:
-    inputs = gate_inputs(simulator, "stuck", timeout="2", poll_interval="0.2", report_path="r.json", junit_path="j.xml")
+    inputs = gate_inputs(
+        simulator, "stuck", timeout="2", poll_interval="0.2", report_path="r.json", junit_path="j.xml", max_failures="1"
+    )
     run = run_action(tmp_path, inputs)
     assert (run.exit_code, run.outputs["result"]) == (4, "timed-out")
     report = json.loads((tmp_path / "workspace" / "r.json").read_text())

@@ -221,7 +221,19 @@ class Gate:
             return RunListing((), error.message)
 
     def _timed_out(self, config: Config) -> Outcome:
+        """Fail closed: a batch never read is unknown (exit 3), and one that can no longer pass has failed, even
+        with `fail-on-timeout: false`; only batches that could still pass end as a timeout."""
         from .judge.batches import unfinished_sentence
+        from .judge.early import early_verdict
+
+        never = [batch_job_id for batch_job_id, batch in self._readings() if batch is None]
+        if never:
+            raise ApiError(endings.never_read(config.timeout, never), endings.NO_TIME_HINT)
+        ran_out = f"`timeout` ({config.timeout:g} s) ran out"
+        failing = early_verdict(self._readings(), config, stopped=ran_out)
+        if failing is not None:
+            hint = endings.TIMED_OUT_FAILING_HINT
+            return self._ended("failed", failing.reason, codes.EXIT_FAILED, hint, verdict=failing)
 
         reason = unfinished_sentence(self._gated(), f"when the timeout ({config.timeout:g} s) ran out")
         code = codes.EXIT_TIMEOUT if config.fail_on_timeout else codes.EXIT_PASSED

@@ -26,10 +26,16 @@ if TYPE_CHECKING:
     from ..retell.models import BatchTest
 
 
-def early_verdict(readings: Sequence[tuple[str, BatchTest | None]], config: Config) -> Verdict | None:
+FAIL_FAST = "`fail-fast` stopped the wait"
+
+
+def early_verdict(
+    readings: Sequence[tuple[str, BatchTest | None]], config: Config, stopped: str = FAIL_FAST
+) -> Verdict | None:
     """A failing Verdict when the batches, as last read, can no longer pass; None while they still can.
 
-    `readings` holds each batch's ID and its last reading (None: not read yet), in order.
+    `readings` holds each batch's ID and its last reading (None: not read yet), in order; `stopped` says
+    what ended the wait (`fail-fast`, or the timeout), for the reason.
     """
     if not readings or any(batch is None for _, batch in readings):
         return None
@@ -40,7 +46,7 @@ def early_verdict(readings: Sequence[tuple[str, BatchTest | None]], config: Conf
     if not failures:
         return None
     running = sum(1 for _, batch in readings if batch is not None and batch.state != "complete")
-    return Verdict(False, _reason(failures, counts, running, len(readings)), counts, checks, (), by_batch)
+    return Verdict(False, _reason(failures, counts, running, len(readings), stopped), counts, checks, (), by_batch)
 
 
 def _so_far(batch: BatchTest) -> Counts:
@@ -68,16 +74,16 @@ def _best_pass_rate(counts: Counts, rate: Decimal) -> Check:
     return Check("Pass rate", "min-pass-rate", f"≥ {rate}%", shown, ok, f"the pass rate can be {shown}, below {rate}%")
 
 
-def _reason(failures: Sequence[str], counts: Counts, running: int, batches: int) -> str:
+def _reason(failures: Sequence[str], counts: Counts, running: int, batches: int, stopped: str) -> str:
     finished = f"with {counts.finished} of {how_many(counts.total)} finished"
     if batches == 1:
         return (
-            f"The batch can no longer pass: {'; '.join(failures)}. `fail-fast` stopped the wait while it was "
+            f"The batch can no longer pass: {'; '.join(failures)}. {stopped} while it was "
             f"still running, {finished}; it keeps running in Retell."
         )
     were = "was" if running == 1 else "were"
     return (
-        f"The batches can no longer pass: {'; '.join(failures)}. `fail-fast` stopped the wait while {running} of "
+        f"The batches can no longer pass: {'; '.join(failures)}. {stopped} while {running} of "
         f"{batches} batches {were} still running, {finished}; {'it keeps' if running == 1 else 'they keep'} "
         "running in Retell."
     )

@@ -15,6 +15,10 @@ Starting = Literal["waiting", "sending", "none started", "started"]
 """Where start mode stood: `waiting` for wait mode (nothing to start), `sending` a create unanswered."""
 
 NONE_STARTED_HINT = "The workflow was cancelled or hit its time limit before any batch was started; none runs."
+TIMED_OUT_FAILING_HINT = (
+    "`timeout` ran out before the batch was complete, but it had already failed the thresholds; it keeps running "
+    "in Retell: open it in Retell's dashboard for the final results, and raise `timeout` to wait for the end."
+)
 NO_TIME_HINT = (
     "Raise `timeout` so that it covers starting the batches and waiting for them. A batch keeps running in Retell "
     "whatever the gate does: to judge one later, run only this gate with `batch-job-id` set to its ID."
@@ -43,6 +47,13 @@ def no_time_to_read(timeout: float, several: bool, starting_took: str) -> str:
     which, unknown = ("the batches", "they pass") if several else ("the batch", "it passes")
     taken = f" (starting took {starting_took})" if starting_took else ""
     return f"`timeout` ({timeout:g} s) ran out before {which} could be read{taken}: whether {unknown} is unknown."
+
+
+def never_read(timeout: float, batch_job_ids: Sequence[str]) -> str:
+    """Some batches were read, these never were: unknown, so never a timeout that `fail-on-timeout` could pass."""
+    which = f"batch {batch_job_ids[0]}" if len(batch_job_ids) == 1 else f"batches {', '.join(batch_job_ids)}"
+    unknown = "it passes" if len(batch_job_ids) == 1 else "they pass"
+    return f"`timeout` ({timeout:g} s) ran out before {which} could be read: whether {unknown} is unknown."
 
 
 def still_running(started: Sequence[str]) -> str:

@@ -38,7 +38,7 @@ def hint_for(outcome: Outcome) -> str:
     if outcome.result in ("passed", "dry-run"):
         return ""
     if outcome.result == "failed":
-        return _failed(outcome)
+        return outcome.hint or _failed(outcome)
     if outcome.result == "timed-out":
         return TIMEOUT_HINT
     if outcome.result == "cancelled":

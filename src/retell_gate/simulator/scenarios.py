@@ -64,6 +64,8 @@ class Frame:
     """Misbehaviour below HTTP: "reset", "hang", "trickle", "truncated" or "huge" (see simulator.py)."""
     location: str = ""
     """A Location header to send (with a 3xx `http_status`)."""
+    delay: float = 0.0
+    """Seconds to think before answering (a slow but working API)."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ SCENARIOS: dict[str, Scenario] = {
         ]
     ),
     "stuck-passing": Scenario([Frame("in_progress", 1, 0, 0)]),
+    "slow-stuck": Scenario([Frame("in_progress", 1, 0, 0, delay=2.5)]),  # each read answered after 2.5 s
     # Three failures at the second read, then a long way to go: what `fail-fast` stops early on.
     "fails-early": Scenario(
         [

@@ -130,6 +130,7 @@ class Simulator:
             step = self._polls[batch_id]
             self._polls[batch_id] += 1
         frame = scenario.frames[min(step, len(scenario.frames) - 1)]
+        time.sleep(frame.delay)  # each request has its own thread: the others are answered meanwhile
         headers = {"Retry-After": frame.retry_after} if frame.retry_after is not None else {}
         if frame.socket_fault:
             return 200, {"X-Socket-Fault": frame.socket_fault}, b""
