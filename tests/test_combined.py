@@ -32,7 +32,10 @@ def test_a_required_test_missing_from_an_incomplete_list_fails_closed() -> None:
     listed = RunListing((make_run(0, "pass", "Test 0"),), "the listing stopped")
     verdict, _ = judged(listed, max_failures="2", required_tests="Test 3")
     assert not verdict.passed
-    assert verdict.reason == 'The batch failed: required tests did not pass: "Test 3" did not run.'
+    assert verdict.reason == (
+        "The batch failed: regressions cannot be counted: 2 failed or errored test case(s) are missing from the "
+        'incomplete list of test runs, and any could be one; required tests did not pass: "Test 3" did not run.'
+    )
     assert any("a required test it lacks is taken as not run" in warning for warning in verdict.warnings)
 
 

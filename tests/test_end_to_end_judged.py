@@ -246,3 +246,27 @@ def test_judging_inputs_that_cannot_work_are_input_errors_before_any_request(
     assert own.exit_code == 2
     assert "cannot be its own baseline" in own.outputs["reason"]
     assert simulator.calls == []
+
+
+def test_failures_an_incomplete_list_of_runs_lacks_make_the_regressions_unknown_never_zero(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # runs-broken: the batch counts 2 failed and 1 errored, and its runs cannot be listed at all.
+    inputs = start_inputs(
+        simulator, batch_job_id="runs-broken-rg", baseline="tcb_llm_history_v1", max_failures="5", max_errors="5"
+    )
+    run = gate(tmp_path, inputs)
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed")
+    assert run.outputs["regression-count"] == ""  # unknown, not a reassuring 0
+    assert "regressions cannot be counted: 3 failed or errored test case(s) are missing" in run.outputs["reason"]
+    assert "| Regressions | ≤ 0 | unknown | ❌ |" in run.summary
+
+
+def test_an_incomplete_list_that_lacks_only_passes_still_counts_the_regressions(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # listed-short: 10 passed, only 8 runs listed; nothing failing can hide in the 2 missing.
+    inputs = start_inputs(simulator, batch_job_id="listed-short-rg", baseline="tcb_llm_history_v1")
+    run = gate(tmp_path, inputs)
+    assert run.outputs["regression-count"] != ""
+    assert "unknown" not in run.summary

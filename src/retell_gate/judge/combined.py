@@ -11,21 +11,24 @@ Used when any of `baseline`, `required-tests`, `quarantine`, `repeats` or `min-p
   the thresholds fall back to the batches' counts (quarantined tests and repeats then count as plain
   test cases, which can only fail more); a definition is judged on the runs listed (`current_capped`),
   so a missing repeat is not a failure and cannot make a regression; a baseline test missing from the
-  list is not called dropped; and a required test not listed fails the step (fail closed), with a
-  warning that the list was incomplete.
+  list is not called dropped; a required test not listed fails the step (fail closed), with a
+  warning that the list was incomplete; and while the batches count failures the list lacks, the
+  regressions cannot be counted, so `max-regressions` fails (any of them could be one).
 Pure, no I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..inputs.config import Config
 from .assess import Assessment, assess
 from .batches import GatedBatch
 from .compare import Comparison
-from .verdict import Counts, Verdict, decide_batches, threshold_checks, verdict_reason
+from .runs import FAILING
+from .verdict import Check, Counts, Verdict, decide_batches, threshold_checks, verdict_reason
 
 if TYPE_CHECKING:
     from ..retell.models import TestRun
@@ -56,6 +59,7 @@ def decide_per_definition(
     if incomplete:
         assessment, said = _without_guesses(assessment, counted, bool(config.required_tests))
         warnings += said
+        assessment = _regressions_unknown(assessment, by_batches.counts, runs, config)
     several = len(batches) > 1
     if per_definition:
         counts = assessment.counts
@@ -115,6 +119,29 @@ def _without_guesses(assessment: Assessment, counted: bool, required: bool) -> t
         assessment.checks,
         assessment.warnings,
     ), said
+
+
+def _regressions_unknown(
+    assessment: Assessment, counts: Counts, listed: Sequence[TestRun], config: Config
+) -> Assessment:
+    """Fail closed: when the batches count failures the incomplete list lacks, any could be a regression."""
+    unseen = counts.failed + counts.errored - sum(1 for run in listed if run.outcome in FAILING)
+    if assessment.comparison is None or unseen <= 0:
+        return assessment
+    if not all(check.ok for check in assessment.checks if check.input == "max-regressions"):
+        return replace(assessment, unseen_failures=unseen)  # the listed runs fail it already: that stands
+    limit = config.max_regressions or 0
+    unknown = Check(
+        "Regressions",
+        "max-regressions",
+        f"≤ {limit}",
+        "unknown",
+        False,
+        f"regressions cannot be counted: {unseen} failed or errored test case(s) are missing from the incomplete "
+        "list of test runs, and any could be one",
+    )
+    checks = tuple(unknown if check.input == "max-regressions" else check for check in assessment.checks)
+    return replace(assessment, checks=checks, unseen_failures=unseen)
 
 
 def _reason(counts: Counts, failures: Sequence[str], batches: int, config: Config) -> str:

@@ -182,8 +182,9 @@ def _judged_outputs(outcome: Outcome) -> dict[str, str]:
     comparison = assessment.comparison if assessment is not None else None
     compared = comparison is not None and outcome.baseline is not None
     baseline_ids = list(outcome.baseline.batch_ids) if compared and outcome.baseline else []
+    known = assessment is None or not assessment.unseen_failures  # unknown: empty, never a reassuring 0
     return {
-        "regression-count": str(len(comparison.regressed)) if comparison is not None else "",
+        "regression-count": str(len(comparison.regressed)) if comparison is not None and known else "",
         "fixed-count": str(len(comparison.fixed)) if comparison is not None else "",
         "flaky-count": str(len(assessment.flaky)) if assessment is not None else "",
         "baseline-batch-job-ids": json.dumps(baseline_ids, separators=(",", ":")),
