@@ -99,7 +99,7 @@ def test_flaky_answers_are_retried_to_a_verdict(tmp_path: Path, simulator: Simul
 
 
 def test_a_batch_that_never_finishes_times_out(tmp_path: Path, simulator: Simulator) -> None:
-    run = run_action(tmp_path, gate_inputs(simulator, "stuck", timeout="1", poll_interval="0.2"))
+    run = run_action(tmp_path, gate_inputs(simulator, "stuck", timeout="1", poll_interval="0.2", max_failures="1"))
     assert run.exit_code == 4
     assert run.outputs["result"] == "timed-out"
     assert run.outputs["status"] == "in_progress"

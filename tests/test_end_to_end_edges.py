@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from junitparser import JUnitXml
 
 from retell_gate.simulator.server import Simulator
 from tests.action_run import ENTRYPOINT, run_action
@@ -189,3 +190,19 @@ def test_help_explains_limits_and_exit_codes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("flags", "code"), [(["--allow-empty"], 0), (["--allow-empty", "false"], 1), ([], 1)])
 def test_a_bare_boolean_flag_means_true(tmp_path: Path, simulator: Simulator, flags: list[str], code: int) -> None:
     assert run_locally(tmp_path, *local_args(simulator, "empty"), *flags)[0] == code
+
+
+def test_a_pass_whose_report_file_cannot_be_written_is_an_error_in_every_report(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # `out` is a file, so out/r.json cannot be written; the JUnit file can, and must not read green.
+    (tmp_path / "workspace").mkdir(parents=True)
+    (tmp_path / "workspace" / "out").write_text("not a folder")
+    inputs = gate_inputs(simulator, "passing-rf", report_path="out/r.json", junit_path="j.xml")
+    run = run_action(tmp_path, inputs)
+    assert (run.exit_code, run.outputs["result"]) == (5, "error")
+    assert run.outputs["reason"].startswith("All 10 test cases passed. But the gate could not write its report files")
+    assert not run.summary.startswith("## ✅")
+    assert run.outputs["report-path"] == ""
+    suite = next(iter(JUnitXml.fromfile(str(tmp_path / "workspace" / "j.xml"))))
+    assert suite.errors == 1  # the verdict's own case, beside the 10 that passed

@@ -184,3 +184,15 @@ def test_a_key_retell_quotes_back_is_in_no_summary_comment_output_or_log(tmp_pat
     written = [comment, *echoed.files.values(), *(line for line in echoed.log.splitlines() if "add-mask" not in line)]
     assert not [text for text in written if key in text.replace("\\", "")]  # nor any escaped form
     assert "API key \\*\\*\\* is not valid here" in echoed.summary
+
+
+def test_the_comment_tells_the_final_story_when_a_pass_cannot_write_its_report(
+    tmp_path: Path, simulator: Simulator, github: FakeGitHub
+) -> None:
+    (tmp_path / "workspace").mkdir(parents=True)
+    (tmp_path / "workspace" / "out").write_text("not a folder")
+    result = run(tmp_path, simulator, github, "passing-rc", report_path="out/r.json")
+    assert (result.exit_code, result.outputs["result"]) == (5, "error")
+    (body,) = github.bodies(PR)
+    assert "### ✅ Retell batch test passed" not in body
+    assert "could not write its report files" in body

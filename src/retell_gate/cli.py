@@ -52,7 +52,8 @@ def run(
         try:
             from .runner.publish import report  # loaded when needed: it is not on the way to the first request
 
-            code = report(workflow, result, gate.report_files)
+            result = report(workflow, result, gate.report_files)
+            code = result.exit_code
         except Exception as error:  # the last line of defence: never a traceback, never a green check
             workflow.annotate("error", f"The gate failed to report its result ({type(error).__name__}). {BUG_HINT}")
             code = codes.EXIT_INTERNAL

@@ -20,29 +20,25 @@ __all__ = ["report"]
 RENDERERS = {"report-path": to_json, "junit-path": to_junit}
 
 
-def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str]) -> int:
-    """Write everything the user reads; returns the exit code to use.
+def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str]) -> Outcome:
+    """Write everything the user reads; returns the outcome as reported, whose exit code to use.
 
     The report files come first, so that the annotations and the summary can say which could not
-    be written, and why.
+    be written, and why. Fail closed: a pass whose reports, outputs or summary are lost must not show
+    as a green check, and every report that is written says so.
     """
-    problems: list[WriteProblem] = []
-    written: list[tuple[str, str]] = []
     # A dry run tests nothing, so it leaves no report of a test (which a later step could take for one).
-    files = {} if result.result == "dry-run" else report_files
-    for output, path in files.items():
-        if not path:
-            continue
-        try:
-            written.append((output, workflow.write_workspace_file(path, RENDERERS[output](result))))
-        except OSError as error:
-            problems.append(write_problem(output, path, error))
+    files = {} if result.result == "dry-run" else {output: path for output, path in report_files.items() if path}
+    written, problems = _write_files(workflow, result, files)
+    if problems and result.exit_code == codes.EXIT_PASSED:
+        result = _not_green(result, LOST_REPORTS)
+        written, again = _write_files(workflow, result, {output: files[output] for output, _ in written})
+        problems += again
     result = dataclasses.replace(result, reports=tuple(written), write_problems=tuple(problems))
     for annotation in plan(result):  # it keeps an error slot free for the annotation below
         workflow.annotate(annotation.level, annotation.message, annotation.title)
     if workflow.has_summary_file:
         _log_failing_runs(workflow, result)  # outside GitHub, the plain-text report below lists them
-    lost = False
     try:
         workflow.set_outputs(outputs(result))
         if workflow.has_summary_file:
@@ -51,9 +47,36 @@ def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str])
             workflow.log_untrusted(to_plain_text(result))
     except OSError as error:
         workflow.annotate("error", f"Could not write the step outputs or job summary: {error.strerror}.")
-        lost = True
-    # Fail closed: a pass whose outputs, summary or reports are lost must not show as a green check.
-    return result.exit_code or (codes.EXIT_INTERNAL if problems or lost else codes.EXIT_PASSED)
+        return _not_green(result, LOST_OUTPUTS) if result.exit_code == codes.EXIT_PASSED else result
+    return result
+
+
+LOST_REPORTS = "the gate could not write its report files (above)"
+LOST_OUTPUTS = "the gate could not write its step outputs or job summary"
+
+
+def _write_files(
+    workflow: Workflow, result: Outcome, files: Mapping[str, str]
+) -> tuple[list[tuple[str, str]], list[WriteProblem]]:
+    written: list[tuple[str, str]] = []
+    problems: list[WriteProblem] = []
+    for output, path in files.items():
+        try:
+            written.append((output, workflow.write_workspace_file(path, RENDERERS[output](result))))
+        except OSError as error:
+            problems.append(write_problem(output, path, error))
+    return written, problems
+
+
+def _not_green(result: Outcome, lost: str) -> Outcome:
+    """A pass that cannot be reported whole: an error (exit 5) that says the batches passed."""
+    return dataclasses.replace(
+        result,
+        result="error",
+        exit_code=codes.EXIT_INTERNAL,
+        reason=f"{result.reason} But {lost}, so the step fails rather than show a pass that cannot be read.",
+        hint="Fix what kept the gate from writing (named above); the batches' own result is in the reason.",
+    )
 
 
 def _log_failing_runs(workflow: Workflow, result: Outcome) -> None:
