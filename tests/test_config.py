@@ -125,7 +125,6 @@ BAD_VALUES = [
     ("base-url", "http://10.0.0.5:8080", "loopback"),
     ("base-url", "ftp://api.retellai.com", "https://"),
     ("base-url", "api.retellai.com", "https://"),
-    ("base-url", "https://user:pw@api.retellai.com", "credentials"),
     ("base-url", "https://api.retellai.com?x=1", "query"),
     ("base-url", "https://", "https://"),
     ("base-url", "https://host:99999", "https://"),
@@ -389,3 +388,11 @@ def test_the_version_to_test_is_version_n_on_a_command_line_as_every_input_is_it
 def test_a_version_flag_that_is_not_clear_is_an_input_error(argv: list[str], message: str) -> None:
     with pytest.raises(InputError, match=message):
         load_config({"INPUT_API-KEY": KEY}, argv)
+
+
+@pytest.mark.parametrize("url", ["https://user:hunter2pass@api.retellai.com", "https://u:pa/ss#hunter2pass@x.test"])
+def test_a_base_url_with_credentials_is_refused_without_quoting_them(url: str) -> None:
+    with pytest.raises(InputError, match="without credentials") as caught:
+        load_config({"INPUT_API-KEY": KEY, "INPUT_BATCH-JOB-ID": "b", "INPUT_BASE-URL": url}, [])
+    assert "hunter2pass" not in caught.value.message
+    assert "***@" in caught.value.message

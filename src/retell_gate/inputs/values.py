@@ -148,11 +148,12 @@ def parse_base_url(name: str, value: str) -> str:
         "expected an https:// URL such as https://api.retellai.com (plain http:// only to a loopback "
         "address such as http://127.0.0.1:8080), without credentials, query or fragment"
     )
+    quoted = _without_credentials(value)  # an error quotes the value: never a password in it
     try:
         parts = urlsplit(value)
         host, _port = parts.hostname or "", parts.port
     except ValueError:
-        raise invalid(name, value, allowed) from None
+        raise invalid(name, quoted, allowed) from None
     plain_ok = parts.scheme == "http" and _is_loopback(host)
     if (
         not (parts.scheme == "https" or plain_ok)
@@ -162,8 +163,17 @@ def parse_base_url(name: str, value: str) -> str:
         or parts.fragment
         or any(c.isspace() for c in value)
     ):
-        raise invalid(name, value, allowed)
+        raise invalid(name, quoted, allowed)
     return value.rstrip("/")
+
+
+def _without_credentials(url: str) -> str:
+    """The URL as an error may quote it: everything from the scheme to the last `@` shown as `***` (a
+    password may hold any character, `/` and `#` included, so no cleverer split is safe)."""
+    if "@" not in url:
+        return url
+    scheme, separator, _rest = url.partition("://")
+    return (scheme + separator if separator else "") + "***@" + url.rsplit("@", 1)[1]
 
 
 def parse_file_path(name: str, value: str) -> str:
