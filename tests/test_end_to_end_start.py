@@ -165,7 +165,7 @@ def test_a_dry_run_in_wait_mode_checks_the_key_and_each_batch_id(tmp_path: Path,
     ok = run_action(tmp_path / "ok", start_inputs(simulator, batch_job_id="passing-a passing-b", dry_run="true"))
     assert ok.exit_code == 0
     assert ok.outputs["result"] == "dry-run"
-    assert "each of the 2 batch IDs is accepted" in ok.outputs["reason"]
+    assert "Retell accepts the API key and each of the 2 batch IDs" in ok.outputs["reason"]
     unknown = run_action(tmp_path / "bad", start_inputs(simulator, batch_job_id="passing-a nosuch", dry_run="true"))
     assert unknown.exit_code == 3
     assert unknown.outputs["reason"].startswith("Batch nosuch: Retell refused the request: HTTP 404")

@@ -137,8 +137,8 @@ class Gate:
         }
         self._dry_readings = readings
         count = len(readings)
-        which = "the batch ID is" if count == 1 else f"each of the {count} batch IDs is"
-        reason = f"Dry run: the API key and {which} accepted by Retell; nothing was waited for."
+        which = "the batch ID" if count == 1 else f"each of the {count} batch IDs"
+        reason = f"Dry run: Retell accepts the API key and {which}; nothing was waited for."
         return self._ended("dry-run", reason, codes.EXIT_PASSED)
 
     def _read_once(self, client: RetellClient, batch_job_id: str, deadline: float) -> BatchTest:
