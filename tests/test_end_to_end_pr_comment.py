@@ -196,3 +196,18 @@ def test_the_comment_tells_the_final_story_when_a_pass_cannot_write_its_report(
     (body,) = github.bodies(PR)
     assert "### ✅ Retell batch test passed" not in body
     assert "could not write its report files" in body
+
+
+def test_the_comment_marks_the_runs_that_count_against_nothing(
+    tmp_path: Path, simulator: Simulator, github: FakeGitHub
+) -> None:
+    from tests.test_end_to_end_judged import history
+
+    inputs = history(simulator, quarantine="Books*\nCancels*", repeats="2", min_passes="1", comment_on_pr="true")
+    result = run_action(tmp_path, inputs, pr_env(tmp_path, github))
+    assert result.exit_code == 0
+    (body,) = github.bodies(PR)
+    failing = [line for line in body.splitlines() if line.startswith("- ❌")]
+    assert len(failing) == 5
+    assert sum("(quarantined, counted against nothing)" in line for line in failing) == 4
+    assert sum("(allowed: the test passed 1 of 2, counted against nothing)" in line for line in failing) == 1

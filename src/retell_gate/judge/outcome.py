@@ -15,6 +15,7 @@ from .verdict import Counts, Verdict, pass_rate
 if TYPE_CHECKING:
     from ..retell.models import TestRun
     from .assess import Assessment
+    from .definitions import DefinitionResult
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,22 @@ class Outcome:
         """The definitions that regressed since the baseline."""
         comparison = self.assessment.comparison if self.assessment is not None else None
         return frozenset(entry.definition_id for entry in comparison.regressed) if comparison else frozenset()
+
+    @property
+    def allowed(self) -> dict[str, DefinitionResult]:
+        """Tests judged one by one that passed as a whole (`min-passes`) though some repeat did not: those
+        repeats count against nothing, so no report shows them red beside a green test."""
+        if self.verdict is None or not self.verdict.per_definition or self.assessment is None:
+            return {}
+        return {d.definition_id: d for d in self.assessment.definitions if d.ok and d.passed < d.runs}
+
+    def set_apart(self, definition_id: str) -> str:
+        """Why a run of this test counts against nothing, for the reports that list it: empty when it counts."""
+        if definition_id in self.quarantined_ids:
+            return "quarantined"
+        if (judged := self.allowed.get(definition_id)) is not None:
+            return f"allowed: the test passed {judged.passed} of {judged.runs}"
+        return ""
 
     @property
     def quarantined_ids(self) -> frozenset[str]:

@@ -139,7 +139,7 @@ def _failures(outcome: Outcome, room: int, place: Place) -> str:
     room -= sum(size(part) + 2 for part in [*head, title]) + 200  # and the closing line
     lines: list[str] = []
     for gated, run in failing[:MAX_LISTED]:
-        line = _line(run, gated.batch_job_id if several else "")
+        line = _line(run, gated.batch_job_id if several else "", outcome.set_apart(run.test_case_definition_id))
         if size(line) + 1 > room:
             break
         room -= size(line) + 1
@@ -158,11 +158,13 @@ def _listing_problem(problem: str, some_runs: bool, batch_job_id: str) -> str:
     return f"_The individual test results{of} are unavailable: {said}. The verdict stands on the batch's counts._"
 
 
-def _line(run: TestRun, batch_job_id: str) -> str:
+def _line(run: TestRun, batch_job_id: str, apart: str = "") -> str:
+    """One failing run; `apart`: why it counts against nothing (quarantined, allowed), if it does not count."""
     explanation = next((line for line in run.explanation.splitlines() if line.strip()), "")
     first = f": {text(_cut(explanation, LINE_CHARS))}" if explanation else ""
     batch = f" (batch {batch_id(batch_job_id)})" if batch_job_id else ""
-    return f"- {ICONS[run.outcome]} {text(_cut(run.name, NAME_CHARS))}{batch}{first}"
+    counts = f" ({text(apart)}, counted against nothing)" if apart else ""
+    return f"- {ICONS[run.outcome]} {text(_cut(run.name, NAME_CHARS))}{batch}{counts}{first}"
 
 
 def _cut(value: str, chars: int) -> str:

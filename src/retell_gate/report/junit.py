@@ -28,6 +28,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MESSAGE_CHARS = 500
 VERDICT_CASE = "Retell batch test gate"
 QUARANTINED = "quarantined"
+ALLOWED = "allowed by `min-passes`"
 
 
 def clean(text: str) -> str:
@@ -48,11 +49,13 @@ def _first_line(text: str) -> str:
 
 
 def _testcase(suite: ET.Element, run: TestRun, classname: str, batch_complete: bool, regressed: str = "") -> Kind:
-    """`regressed`: the sentence that says this run's test regressed, and since which baseline batch."""
+    """`regressed`: the sentence that says this run's test regressed, and since which baseline batch; or
+    QUARANTINED, or ALLOWED and why, for a run that counts against nothing."""
     case = ET.SubElement(suite, "testcase", name=clean(run.name), classname=classname, time="0")
     explanation = clean(run.explanation)
-    if regressed == QUARANTINED:  # it counts against nothing: skipped, never red beside a green gate
-        message = f"quarantined, counted against nothing: {run.status}"
+    allowed = regressed.startswith(ALLOWED) and run.outcome != "pass"
+    if regressed == QUARANTINED or allowed:  # it counts against nothing: skipped, never red beside a green gate
+        message = f"{'quarantined' if not allowed else regressed}, counted against nothing: {run.status}"
         first = _first_line(explanation)
         ET.SubElement(case, "skipped", message=clean(f"{message}: {first}" if first else message))
         return "skipped"
@@ -124,6 +127,8 @@ def _note(run: TestRun, outcome: Outcome) -> str:
     """What the verdict made of this run's test beyond its status: quarantined, or regressed."""
     if run.test_case_definition_id in outcome.quarantined_ids:
         return QUARANTINED
+    if (judged := outcome.allowed.get(run.test_case_definition_id)) is not None:
+        return f"{ALLOWED} (the test passed {judged.passed} of its {judged.runs} runs, {judged.min_passes} needed)"
     return _regressed_sentence(outcome) if run.test_case_definition_id in outcome.regressed_ids else ""
 
 

@@ -6,7 +6,7 @@ It is kept within a byte budget however many test runs there are: GitHub drops a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..judge.batches import GatedBatch
@@ -40,7 +40,7 @@ def runs_section(outcome: Outcome, budget: int) -> str:
         why = _why(outcome, unsaid)
         return f"### Failed and errored test cases\n\nThe individual test results are unavailable{why}"
     notes = [_problem_note(gated, problem, outcome.several) for gated, problem in unsaid]
-    return _Writer(budget, outcome.several).sections(runs, notes, _files_note(outcome))
+    return _Writer(budget, outcome.several, outcome.set_apart).sections(runs, notes, _files_note(outcome))
 
 
 def _why(outcome: Outcome, unsaid: list[tuple[GatedBatch, str]]) -> str:
@@ -59,10 +59,12 @@ def _problem_note(gated: GatedBatch, problem: str, several: bool) -> str:
 class _Writer:
     """Adds pieces while they fit in the budget, and counts the test cases it leaves out."""
 
-    def __init__(self, budget: int, several: bool) -> None:
+    def __init__(self, budget: int, several: bool, set_apart: Callable[[str], str]) -> None:
         self.left = budget - 1024  # room for the closing note
         self.left_out = 0
         self.several = several
+        self.set_apart = set_apart
+        """Why a test's runs count against nothing (quarantined, allowed by `min-passes`); empty if they count."""
 
     def fit(self, piece: str) -> bool:
         size = utf8_size(piece) + 1
@@ -110,7 +112,8 @@ class _Writer:
 
     def _row(self, gated: GatedBatch, run: TestRun) -> str:
         batch = f"| {batch_id(gated.batch_job_id)} " if self.several else ""
-        status = f"{STATUS_ICONS[run.outcome]} {text(run.status)}"
+        apart = self.set_apart(run.test_case_definition_id)
+        status = f"{STATUS_ICONS[run.outcome]} {text(run.status)}" + (f" ({text(apart)})" if apart else "")
         return f"{batch}| {text(run.name)} | {status} | {_explanation(run.explanation)} |"
 
     def _item(self, gated: GatedBatch, run: TestRun) -> str:
