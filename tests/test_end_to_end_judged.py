@@ -164,7 +164,8 @@ def test_baseline_required_makes_no_baseline_an_error(tmp_path: Path, simulator:
         run = gate(tmp_path / engine, inputs | {"timeout": "4"})
         assert run.exit_code == 3, run.log
         assert run.outputs["reason"].startswith("No baseline to compare with:")
-        assert "keeps running in Retell" in run.outputs["reason"]
+        assert run.outputs["status"] == "complete"
+        assert "keeps running" not in run.outputs["reason"]  # it is complete: nothing runs on
 
 
 def test_repeats_list_a_flaky_test_and_min_passes_decides(tmp_path: Path, simulator: Simulator) -> None:
@@ -287,3 +288,14 @@ def test_runs_that_count_against_nothing_are_marked_so_in_the_summary_comment_an
     assert sum(suite.failures + suite.errors for suite in suites) == 0  # never red beside a green gate
     skipped = [case for suite in suites for case in suite if case.result and case.result[0]._tag == "skipped"]
     assert any("allowed by `min-passes`" in (case.result[0].message or "") for case in skipped)
+
+
+def test_a_test_both_required_and_quarantined_is_refused_before_anything_is_started(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    run = gate(tmp_path, history(simulator, required_tests="Books*", quarantine="*table*"))
+    assert (run.exit_code, run.outputs["result"]) == (2, "error")
+    assert run.outputs["reason"].startswith("A test cannot be both required and quarantined")
+    assert posts(simulator) == []
+    assert "started nothing" in run.summary
+    assert "keeps running" not in run.outputs["reason"]

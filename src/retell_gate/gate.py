@@ -108,7 +108,7 @@ class Gate:
         client = self._client(config)
         self._batch_job_ids = ()
         self._starter = Starter(client, self._started + config.timeout, self._clock, self._sleep, self._warn)
-        plan = self._plan = self._starter.plan(target, config.repeats)
+        plan = self._plan = self._starter.plan(target, config.repeats, config.required_tests, config.quarantine)
         self._workflow.log_untrusted(f"Plan: {plan.describe()}.")  # it names the agent, as Retell does
         if config.dry_run:
             return self._dry_run(plan)
@@ -260,8 +260,10 @@ class Gate:
         from .judge.outcome import Outcome
 
         started = self._starter.started_ids if self._starter is not None else ()
+        readings = self._waiter.readings if self._waiter else {}
+        running = [one for one in started if one not in readings or readings[one].state != "complete"]
         if result in ("error", "cancelled", "timed-out"):
-            reason += endings.still_running(started)
+            reason += endings.still_running(running)
         return Outcome(
             result=result,
             reason=reason,

@@ -9,10 +9,11 @@ a cancel half-way still reports the batches that keep running (and billing) in R
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .errors import InputError
 from .inputs.target import StartFor
 from .plan.selection import select, split_batches
 
@@ -61,8 +62,14 @@ class Starter:
     sending: bool = False
     """A create has been sent and not yet answered: a cancel now may leave a batch running unnamed."""
 
-    def plan(self, target: StartFor, repeats: int = 1) -> StartPlan:
-        """Resolve the engine and the selection; raises ApiError or SelectionError, having started nothing."""
+    def plan(
+        self, target: StartFor, repeats: int = 1, required: Sequence[str] = (), quarantine: Sequence[str] = ()
+    ) -> StartPlan:
+        """Resolve the engine and the selection; raises ApiError or SelectionError, having started nothing.
+
+        `required`, `quarantine`: the `required-tests` and `quarantine` patterns; a selected test both match is an
+        InputError now, before anything is started (and billed), not once the batches are done.
+        """
         from .retell.catalog import list_test_case_definitions
         from .retell.engines import Engine, get_agent
 
@@ -79,6 +86,7 @@ class Starter:
         selection = select(definitions, target.definition_ids, target.name_patterns, engine.label())
         for pattern in selection.unmatched_patterns:
             self.warn(f"The `test-names` pattern {pattern!r} matched no test case definition of {engine.label()}.")
+        _check_overlap(selection.definitions, required, quarantine)
         ids = [definition.test_case_definition_id for definition in selection.definitions]
         batches = tuple(split_batches(ids))
         return StartPlan(engine, agent, selection.definitions, batches, selection.unmatched_patterns, repeats)
@@ -111,3 +119,12 @@ class Starter:
     @property
     def started_ids(self) -> tuple[str, ...]:
         return tuple(started.batch_id for started in self.started)
+
+
+def _check_overlap(definitions: Sequence[Definition], required: Sequence[str], quarantine: Sequence[str]) -> None:
+    from .judge.selection import check_overlap_of
+
+    try:
+        check_overlap_of(((d.test_case_definition_id, d.name) for d in definitions), required, quarantine)
+    except InputError as error:
+        raise InputError(error.message, "The gate read the selection from Retell and started nothing.") from None

@@ -38,13 +38,18 @@ def matching(patterns: Iterable[str], definition_id: str, name: str) -> tuple[st
 
 def check_overlap(entries: Iterable[Compared], required: Sequence[str], quarantine: Sequence[str]) -> None:
     """InputError naming each test that a required pattern and a quarantine pattern both match."""
+    check_overlap_of(((entry.definition_id, entry.name) for entry in entries), required, quarantine)
+
+
+def check_overlap_of(tests: Iterable[tuple[str, str]], required: Sequence[str], quarantine: Sequence[str]) -> None:
+    """The same, for (definition ID, name) pairs: start mode checks its selection before starting anything."""
     clashes = []
-    for entry in entries:
-        must = matching(required, entry.definition_id, entry.name)
-        skip = matching(quarantine, entry.definition_id, entry.name)
+    for definition_id, name in tests:
+        must = matching(required, definition_id, name)
+        skip = matching(quarantine, definition_id, name)
         if must and skip:
             clashes.append(
-                f"{quoted(entry.name)} ({entry.definition_id}) matches `{REQUIRED_INPUT}` "
+                f"{quoted(name)} ({definition_id}) matches `{REQUIRED_INPUT}` "
                 f"{_patterns(must)} and `{QUARANTINE_INPUT}` {_patterns(skip)}"
             )
     if clashes:
