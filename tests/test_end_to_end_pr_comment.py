@@ -211,3 +211,21 @@ def test_the_comment_marks_the_runs_that_count_against_nothing(
     assert len(failing) == 5
     assert sum("(quarantined, counted against nothing)" in line for line in failing) == 4
     assert sum("(allowed: the test passed 1 of 2, counted against nothing)" in line for line in failing) == 1
+
+
+def test_bad_input_in_start_mode_edits_that_engines_comment_so_no_old_verdict_stays(
+    tmp_path: Path, simulator: Simulator, github: FakeGitHub
+) -> None:
+    from tests.test_end_to_end_start import start_inputs
+
+    first = start_inputs(simulator, llm_id="llm_demo", comment_on_pr="true")
+    (tmp_path / "1").mkdir()
+    assert run_action(tmp_path / "1", first, pr_env(tmp_path / "1", github)).exit_code == 0
+    second = start_inputs(simulator, llm_id="llm_demo", comment_on_pr="true", max_failures="lots")
+    (tmp_path / "2").mkdir()
+    bad = run_action(tmp_path / "2", second, pr_env(tmp_path / "2", github))
+    assert (bad.exit_code, bad.outputs["result"]) == (2, "error")
+    (body,) = github.bodies(PR)  # the same comment, edited: the pass it held is gone
+    assert "engine=llm%2Did%3Dllm_demo" in body.splitlines()[0]
+    assert "### ✅" not in body
+    assert "Input \\`max-failures\\` is 'lots'" in body  # the error names the input

@@ -16,7 +16,7 @@ from . import codes
 from .errors import ApiError, InputError
 from .inputs.config import Config, load_config, report_files
 from .inputs.raw import raw_values
-from .inputs.target import WAIT_INPUT, StartFor, split_ids
+from .inputs.target import WAIT_INPUT, StartFor, split_ids, start_key
 from .judge import endings
 from .retell.listing import RunListing
 from .runner.github import Workflow
@@ -65,13 +65,13 @@ class Gate:
     def run(self, env: Mapping[str, str], argv: Sequence[str]) -> Outcome:
         with contextlib.suppress(InputError):  # load_config below reports it
             values = raw_values(env, argv)
+            self.engine_key = start_key(values)
             self._batch_job_ids = tuple(split_ids(values[WAIT_INPUT]))
             self.report_files = report_files(values)  # so that an input error is reported in them too
         try:
             config = load_config(env, argv)
             self.report_files = {"report-path": config.report_path, "junit-path": config.junit_path}
             if isinstance(config.target, StartFor):
-                self.engine_key = f"{config.target.input}={config.target.id}"
                 return self._start_and_decide(config, config.target)
             if config.dry_run:
                 return self._check_batches(config)

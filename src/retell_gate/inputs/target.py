@@ -97,6 +97,13 @@ def parse_patterns(name: str, value: str) -> tuple[str, ...]:
     return tuple(patterns)
 
 
+def start_key(values: Mapping[str, str]) -> str:
+    """`agent-id=agent_1` when the inputs name one engine to start batches for, as given (checked or not): each
+    engine keeps its own PR comment, and a run stopped by bad input still finds it. Empty otherwise."""
+    given = [name for name in MODE_INPUTS if values.get(name, "")]
+    return f"{given[0]}={values[given[0]]}" if len(given) == 1 and given[0] in START_INPUTS else ""
+
+
 def parse_target(values: Mapping[str, str]) -> Target:
     """The mode and what it names, from the trimmed input texts; InputError when they do not fit together."""
     given = [name for name in MODE_INPUTS if values.get(name, "")]
