@@ -299,3 +299,12 @@ def test_a_test_both_required_and_quarantined_is_refused_before_anything_is_star
     assert posts(simulator) == []
     assert "started nothing" in run.summary
     assert "keeps running" not in run.outputs["reason"]
+
+
+def test_a_baseline_of_another_engine_is_warned_of(tmp_path: Path, simulator: Simulator) -> None:
+    # `passing` runs against llm_demo_receptionist; the baseline batch against llm_history.
+    run = gate(tmp_path, start_inputs(simulator, batch_job_id="passing-be", baseline="tcb_llm_history_v1"))
+    warnings = run.annotations("warning")
+    assert any(
+        "The baseline ran against retell-llm llm_history, not retell-llm llm_demo_receptionist" in w for w in warnings
+    )

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .judge.verdict import Verdict
     from .retell.baseline_runs import BaselineRuns
     from .retell.client import RetellClient
-    from .retell.models import BatchTest
+    from .retell.models import BatchTest, ResponseEngine
 
 REQUIRED_HINT = (
     "`baseline-required` is true: run the baseline's batches first (or name them in `baseline`), or set "
@@ -96,6 +96,13 @@ class BaselineStep:
         if planned is not None and planned.version is not None:
             version = planned.version
         self.find_latest(engine, version, own)
+        if self.runs and engine is not None and not _same_engine(engine, self.runs.batches[0].response_engine):
+            baseline = self.runs.batches[0].response_engine
+            self.warnings.append(
+                f"The baseline ran against {baseline.type} {baseline.engine_id or '(no ID)'}, not {engine.type} "
+                f"{engine.engine_id}, the engine tested: its tests are likely other definitions, shown as new and "
+                "dropped, and none can regress. Name a baseline batch of the same engine."
+            )
         return decide_per_definition(batches, self.config, self.runs.runs if self.runs else None, self.warnings)
 
     def _take(self, runs: BaselineRuns, found: bool) -> None:
@@ -125,3 +132,8 @@ def engine_tested(batch: BatchTest | None) -> tuple[Engine | None, int | None]:
     whole = int(version) if version is not None and version == int(version) and version >= 0 else None
     kind: EngineType = "retell-llm" if reported.type == "retell-llm" else "conversation-flow"
     return Engine(kind, reported.engine_id), whole
+
+
+def _same_engine(engine: Engine, reported: ResponseEngine) -> bool:
+    """The same Retell LLM or Conversation Flow, whatever its version (a baseline is usually an earlier one)."""
+    return engine.type == reported.type and engine.engine_id == reported.engine_id
