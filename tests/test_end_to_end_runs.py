@@ -102,7 +102,7 @@ def test_a_report_path_that_cannot_be_written_fails_the_step(tmp_path: Path, sim
     (tmp_path / "workspace" / "taken").write_text("a file, not a folder")
     run = run_action(tmp_path, gate_inputs(simulator, "passing", report_path="taken/r.json"))
     assert run.exit_code == 5
-    assert run.outputs["result"] == "passed"
+    assert run.outputs["result"] == "error"  # a pass that cannot be reported whole is not shown as one
     assert run.outputs["report-path"] == ""
     assert any(e.startswith("Could not write `report-path` (taken/r.json)") for e in run.annotations("error"))
 
