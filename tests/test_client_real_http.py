@@ -84,3 +84,38 @@ def test_a_key_the_api_quotes_back_is_cut_out_of_the_answer_as_it_arrives(key: s
         real_client(echoing.url, key).get_batch("echo-key", time.monotonic() + 10)
     assert "HTTP 401: API key *** is not valid here" in caught.value.message
     assert key not in caught.value.message
+
+
+def test_answers_are_asked_for_uncompressed_so_a_server_that_gzips_when_asked_is_read() -> None:
+    import gzip
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from retell_gate.simulator.scenarios import Frame, batch_body
+
+    asked: list[str] = []
+
+    class Gzipping(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(batch_body("b1", Frame("complete", 10, 0, 0))).encode()
+            asked.append(self.headers.get("Accept-Encoding", ""))
+            self.send_response(200)
+            if "gzip" in asked[-1]:  # as CDNs do
+                body = gzip.compress(body)
+                self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Gzipping)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        batch = real_client(f"http://127.0.0.1:{server.server_address[1]}").get_batch("b1", time.monotonic() + 10)
+    finally:
+        server.shutdown()
+    assert batch.pass_count == 10
+    assert asked == ["identity"]

@@ -98,6 +98,9 @@ class Transport:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._session = requests.Session()
         self._session.headers.update(headers)
+        # The body is read raw, to cap its size as it arrives, so it must come uncompressed: requests would
+        # otherwise ask for gzip, and a server that obliges would send bytes no JSON parser can read.
+        self._session.headers["Accept-Encoding"] = "identity"
 
     def send(
         self,
