@@ -181,7 +181,9 @@ def test_a_key_retell_quotes_back_is_in_no_summary_comment_output_or_log(tmp_pat
     assert (echoed.exit_code, echoed.outputs["result"]) == (3, "error")
     assert "API key *** is not valid here" in echoed.outputs["reason"]
     (comment,) = github.bodies(PR)
-    written = [comment, *echoed.files.values(), *(line for line in echoed.log.splitlines() if "add-mask" not in line)]
+    report = (tmp_path / "workspace" / "r.json").read_text()
+    written = [comment, report, *echoed.files.values()]
+    written += [line for line in echoed.log.splitlines() if "add-mask" not in line]
     assert not [text for text in written if key in text.replace("\\", "")]  # nor any escaped form
     assert "API key \\*\\*\\* is not valid here" in echoed.summary
 

@@ -197,15 +197,20 @@ def test_the_terminal_gets_what_its_encoding_can_show() -> None:
 
 def test_a_secret_is_cut_out_in_every_escaped_form_the_reports_give_it(tmp_path: Path) -> None:
     import html
+    import json
+    import xml.etree.ElementTree as ET
 
     from retell_gate.report.markdown import text
 
-    secret = "key_a*b<c>&d"
+    secret = 'key_a*b<c>&d"e\\f\'g'  # each of markdown, HTML, XML and JSON escapes some of these
     env = actions_env(tmp_path)
     workflow = Workflow(env, io.StringIO())
     workflow.mask(secret)
-    workflow.append_summary(f"as text: {text(secret)}; as HTML: {html.escape(secret)}")
-    workflow.set_outputs({"reason": f"raw {secret} and JSON {secret!r}"})
-    written = (tmp_path / "summary").read_text() + (tmp_path / "out").read_text()
-    assert "key" not in written.replace("\\", "")
-    assert (tmp_path / "summary").read_text().count("***") == 2
+    attribute = ET.tostring(ET.Element("property", value=secret), encoding="unicode")
+    forms = [text(secret), html.escape(secret), html.escape(secret, quote=False), json.dumps(secret), attribute]
+    workflow.append_summary(" | ".join(forms))
+    workflow.set_outputs({"reason": f"raw {secret}"})
+    summary, out = (tmp_path / "summary").read_text(), (tmp_path / "out").read_text()
+    assert "key" not in (summary + out).replace("\\", "")
+    assert summary.count("***") == len(forms) - 1  # the markdown form's stand-in is escaped too:
+    assert summary.count("\\*\\*\\*") == 1  # `\*\*\*`, which markdown shows as *** (not as emphasis)

@@ -292,3 +292,17 @@ def test_two_runs_that_post_at_once_leave_one_comment(tmp_path: Path, clock: Fak
     assert len(moved) == len(kept) == 1
     verdict = {"failed": "❌ Retell batch test failed", "passed": "✅ Retell batch test passed"}
     assert verdict[moved[0]] in ours[0]  # the later post's verdict, in the earlier comment
+
+
+def test_the_comment_is_redacted_like_every_other_write(tmp_path: Path, github: FakeGitHub, clock: FakeClock) -> None:
+    import dataclasses
+
+    key = "key_Quoted_9f8e7d"
+    env = runner_env(tmp_path, github)
+    workflow = Workflow(env, io.StringIO())
+    workflow.mask(key)
+    quoting = dataclasses.replace(CASES["passed"], reason=f"Retell said: key {key} is fine.")
+    comment_outcome(workflow, env, [], quoting, clock(), clock, clock.sleep)
+    (body,) = github.bodies(PR)
+    assert "key" not in body.replace("\\", "").replace("key ", "")  # neither the key nor its escaped form
+    assert "Retell said: key \\*\\*\\* is fine." in body

@@ -38,12 +38,33 @@ class Answer:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    secrets: tuple[str, ...] = ()
+    """The credentials sent, cut out of every text read from the answer (see Transport)."""
 
     def json(self, what: str, hint: str) -> Any:
         try:
-            return json.loads(self.body)
+            return scrubbed(json.loads(self.body), self.secrets)
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise ApiError(f"{what} is not JSON ({len(self.body)} bytes).", hint) from None
+
+    def error_message(self) -> str:
+        """The API's `message`, as `: message`, or "" (see error_message), the credentials cut out."""
+        return str(scrubbed(error_message(self.body), self.secrets))
+
+
+def scrubbed(value: Any, secrets: Sequence[str]) -> Any:
+    """`value` (parsed JSON) with each secret in its strings replaced by `***`; its structure untouched."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "***")
+        return value
+    if isinstance(value, list):
+        return [scrubbed(item, secrets) for item in value]
+    if isinstance(value, dict):
+        return {key: scrubbed(item, secrets) for key, item in value.items()}
+    return value
 
 
 class ResponseTooLarge(ApiError):
@@ -87,9 +108,9 @@ class Transport:
         rng: random.Random | None = None,
         secrets: Sequence[str] = (),
     ) -> None:
-        """`secrets` (the credentials in `headers`) are cut out of every answer as it arrives: an API that
-        echoes a key in an error or a field can then never carry it into a message, a report or a comment,
-        whatever escaping the text meets later."""
+        """`secrets` (the credentials in `headers`) are cut out of every text read from an answer (its parsed
+        strings, its error message): an API that echoes a key in an error or a field can then never carry it
+        into a message, a report or a comment, whatever escaping the text meets later."""
         self.base_url = base_url
         self._secrets = _secret_forms(secrets)
         self.messages = messages
@@ -167,11 +188,11 @@ class Transport:
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             raise Failure(_network_failure(error), may_have_arrived=not _never_connected(error)) from None
         if should_retry(response.status_code):
-            message = error_message(raw)
+            message = scrubbed(error_message(raw), self._secrets)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             arrived = response.status_code not in NOT_PROCESSED_STATUSES
             raise Failure(f"HTTP {response.status_code}{message}", retry_after, may_have_arrived=arrived)
-        return Answer(response.status_code, response.headers, raw)
+        return Answer(response.status_code, response.headers, raw, self._secrets)
 
     def _read_body(self, response: requests.Response, try_deadline: float, max_bytes: int) -> bytes:
         """The body, read as it arrives; each read is bounded by the socket timeout."""
@@ -187,16 +208,14 @@ class Transport:
             if self._clock() > try_deadline:
                 raise Failure(f"the answer was still arriving after {REQUEST_SECONDS:.0f} s")
             chunks.append(chunk)
-        body = b"".join(chunks)
-        for secret in self._secrets:
-            body = body.replace(secret, b"***")
-        return body
+        return b"".join(chunks)
 
 
-def _secret_forms(secrets: Sequence[str]) -> tuple[bytes, ...]:
-    """Each secret as an answer may spell it: as it is, and as a JSON string escapes it."""
-    forms = {form.encode() for secret in secrets if secret for form in (secret, json.dumps(secret)[1:-1])}
-    return tuple(sorted(forms, key=len, reverse=True))  # a longer form first, so no part of it is left
+MIN_SCRUBBED = 8  # a shorter secret cannot be told from ordinary text; the writes still redact it (Workflow)
+
+
+def _secret_forms(secrets: Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted({secret for secret in secrets if len(secret) >= MIN_SCRUBBED}, key=len, reverse=True))
 
 
 def error_message(raw: bytes) -> str:

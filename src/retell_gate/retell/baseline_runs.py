@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..errors import ApiError
-from ..net.transport import error_message
 from .baseline import BaselineUnavailable, UnknownBaseline
 from .calls import read_json, validate
 from .client import MAX_BODY_BYTES, SCHEMA_HINT
@@ -125,7 +124,7 @@ def _read_batch(client: RetellClient, batch_id: str, deadline: float) -> BatchTe
         raise BaselineUnavailable(f"Reading {what} failed: {error.message}", error.hint) from None
     if answer.status in UNKNOWN_STATUSES:
         raise UnknownBaseline(
-            f"Retell does not know {what} (HTTP {answer.status}{error_message(answer.body)}). A baseline ID must "
+            f"Retell does not know {what} (HTTP {answer.status}{answer.error_message()}). A baseline ID must "
             "name a batch Retell has: this looks like a typo, not a missing history.",
             UNKNOWN_HINT,
         )

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ApiError
-from ..net.transport import Answer, error_message
+from ..net.transport import Answer
 from .client import HINTS, SCHEMA_HINT, describe
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def refusal(answer: Answer, what: str, hints: Mapping[int, str]) -> ApiError:
     hint = hints.get(status) or COMMON_HINTS.get(status) or UNEXPECTED_HINT
     if 300 <= status < 400:
         return ApiError(f"Retell answered with a redirect (HTTP {status}), which the gate does not follow.", hint)
-    return ApiError(f"Retell refused the request for {what}: HTTP {status}{error_message(answer.body)}.", hint)
+    return ApiError(f"Retell refused the request for {what}: HTTP {status}{answer.error_message()}.", hint)
 
 
 def validate(model: type[Model], body: Any, what: str) -> Model:

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 from .. import __version__
 from ..errors import ApiError
 from ..net.retry import MAX_ATTEMPTS
-from ..net.transport import Answer, Messages, Transport, error_message
+from ..net.transport import Answer, Messages, Transport
 from .listing import RunListing
 from .pages import BrokenPagination, iter_pages
 
@@ -164,7 +164,7 @@ def _interpret(answer: Answer) -> Any:
     status = answer.status
     if status == 200:
         return answer.json("Retell's answer", SCHEMA_HINT)
-    message = error_message(answer.body)
+    message = answer.error_message()
     hint = HINTS.get(status, UNEXPECTED_STATUS_HINT)
     if 300 <= status < 400:
         raise ApiError(f"Retell answered with a redirect (HTTP {status}), which the gate does not follow.", hint)

@@ -33,15 +33,21 @@ def format_outputs(values: Mapping[str, str], delimiter: str) -> str:
     return "".join(blocks)
 
 
-def _written_forms(secret: str) -> set[str]:
-    """A secret as the reports may spell it once escaped: as it is, as markdown text, HTML or XML, and JSON.
-    Answers are scrubbed as they arrive (net/transport.py); this is the second line, for text that is not."""
+def _written_forms(secret: str) -> dict[str, str]:
+    """A secret as the reports may spell it once escaped (as it is, as markdown text, in HTML or an XML attribute,
+    in JSON), each with what replaces it there: `***`, escaped alike, so markdown shows it and does not read
+    it as emphasis. Answers are scrubbed as they are read (net/transport.py); this is the second line."""
     import html
     import json
 
     from ..report.markdown import text
 
-    return {secret, text(secret), html.escape(secret), html.escape(secret, quote=False), json.dumps(secret)[1:-1]}
+    xml_attribute = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    forms = dict.fromkeys((secret, html.escape(secret), html.escape(secret, quote=False), xml_attribute), "***")
+    forms[json.dumps(secret)[1:-1]] = "***"
+    if text(secret) != secret:  # as plain text elsewhere (outputs, logs), `***` stays plain
+        forms[text(secret)] = text("***")
+    return forms
 
 
 class Workflow:
@@ -50,14 +56,16 @@ class Workflow:
     def __init__(self, env: Mapping[str, str], stream: TextIO) -> None:
         self._env = env
         self._stream = stream
-        self._secrets: list[str] = []
+        self._secrets: dict[str, str] = {}
+        """Each form a masked secret may take in a write, longest first, and what replaces it."""
         self.in_actions = env.get("GITHUB_ACTIONS") == "true"
 
     def mask(self, secret: str) -> None:
         """Hide a secret from the log from now on; also scrubbed from everything written here."""
         if not secret:
             return
-        self._secrets = sorted({*self._secrets, *_written_forms(secret)}, key=len, reverse=True)
+        merged = self._secrets | _written_forms(secret)
+        self._secrets = {form: merged[form] for form in sorted(merged, key=len, reverse=True)}
         if self.in_actions:
             self._stream.write(f"::add-mask::{escape_data(secret)}\n")
             self._stream.flush()
@@ -65,8 +73,8 @@ class Workflow:
     def redact(self, value: str) -> str:
         """The text as it may be written: secrets replaced, and lone surrogates (which JSON can carry
         but UTF-8 cannot) replaced, so that no API text can make a write fail."""
-        for secret in self._secrets:
-            value = value.replace(secret, "***")
+        for form, replacement in self._secrets.items():
+            value = value.replace(form, replacement)
         return value.encode("utf-8", "replace").decode("utf-8")
 
     def log(self, line: str) -> None:

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from ..errors import ApiError
-from ..net.transport import Answer, Messages, Transport, error_message
+from ..net.transport import Answer, Messages, Transport
 
 API_VERSION = "2022-11-28"
 PER_PAGE = 100  # the most GitHub serves a page
@@ -140,7 +140,7 @@ def _expect(answer: Answer, status: int, what: str) -> Any:
         return answer.json(f"GitHub's {what}", SCHEMA_HINT)
     if 300 <= answer.status < 400:
         raise GitHubError(f"GitHub answered with a redirect (HTTP {answer.status}), which the gate does not follow.")
-    message = error_message(answer.body)
+    message = answer.error_message()
     raise GitHubError(f"GitHub refused the request: HTTP {answer.status}{message}.", status=answer.status)
 
 
