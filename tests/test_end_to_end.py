@@ -243,3 +243,17 @@ def test_help_works_outside_actions(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "--max-failures N|N%" in result.stdout
     assert "RETELL_API_KEY" in result.stdout
+
+
+def test_at_the_timeout_a_quarantined_failure_fails_nothing(tmp_path: Path, simulator: Simulator) -> None:
+    # `stuck` has 1 failure so far, of "Answers opening hours": quarantined, it counts against nothing.
+    inputs = gate_inputs(
+        simulator,
+        "stuck",
+        timeout="1",
+        poll_interval="0.2",
+        quarantine="Answers opening hours",
+        fail_on_timeout="false",
+    )
+    run = run_action(tmp_path, inputs)
+    assert (run.exit_code, run.outputs["result"]) == (0, "timed-out")

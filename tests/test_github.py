@@ -202,7 +202,7 @@ def test_a_secret_is_cut_out_in_every_escaped_form_the_reports_give_it(tmp_path:
 
     from retell_gate.report.markdown import text
 
-    secret = 'key_a*b<c>&d"e\\f\'g'  # each of markdown, HTML, XML and JSON escapes some of these
+    secret = "key_a*b<c>&d\"e\\f'g"  # each of markdown, HTML, XML and JSON escapes some of these
     env = actions_env(tmp_path)
     workflow = Workflow(env, io.StringIO())
     workflow.mask(secret)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from . import codes
 from .errors import ApiError, InputError
 from .inputs.config import Config, load_config, report_files
+from .inputs.judging import decided_on_counts
 from .inputs.raw import raw_values
 from .inputs.target import WAIT_INPUT, StartFor, split_ids, start_key
 from .judge import endings
@@ -230,7 +231,7 @@ class Gate:
         if never:
             raise ApiError(endings.never_read(config.timeout, never), endings.NO_TIME_HINT)
         ran_out = f"`timeout` ({config.timeout:g} s) ran out"
-        failing = early_verdict(self._readings(), config, stopped=ran_out)
+        failing = early_verdict(self._readings(), config, stopped=ran_out) if decided_on_counts(config) else None
         if failing is not None:
             hint = endings.TIMED_OUT_FAILING_HINT
             return self._ended("failed", failing.reason, codes.EXIT_FAILED, hint, verdict=failing)

@@ -46,6 +46,12 @@ class JudgingInputs(Protocol):
     def fail_fast(self) -> bool: ...
 
 
+def decided_on_counts(config: JudgingInputs) -> bool:
+    """Whether the batches' running counts can show the verdict failed before they complete (fail-fast, and
+    the timeout): not when quarantined tests are left out or a test is judged by its repeats."""
+    return config.repeats == 1 and not config.quarantine
+
+
 LATEST = "latest"
 MAX_REPEATS = 10
 MAX_REGRESSIONS = 10**6
@@ -121,7 +127,7 @@ def check_judging(config: JudgingInputs, values: Mapping[str, str]) -> None:
     for name, given in (("baseline-required", config.baseline_required), ("max-regressions", config.max_regressions)):
         if not baseline.wanted and given not in (None, False):
             raise InputError(f"Input `{name}` applies only with a `baseline`: set `baseline`, or remove `{name}`.")
-    if config.fail_fast and (repeats > 1 or config.quarantine):
+    if config.fail_fast and not decided_on_counts(config):
         raise InputError(
             "Input `fail-fast` is true, but it judges test cases as they finish and cannot leave quarantined tests "
             "out or wait for a test's other repeats: with `repeats` or `quarantine`, set `fail-fast: false`."
