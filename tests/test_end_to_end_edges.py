@@ -206,3 +206,17 @@ def test_a_pass_whose_report_file_cannot_be_written_is_an_error_in_every_report(
     assert run.outputs["report-path"] == ""
     suite = next(iter(JUnitXml.fromfile(str(tmp_path / "workspace" / "j.xml"))))
     assert suite.errors == 1  # the verdict's own case, beside the 10 that passed
+
+
+def test_a_pass_whose_summary_cannot_be_written_is_an_error_in_the_outputs_and_reports(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # The summary file is a folder: the outputs, written first, said passed; their last value must not.
+    (tmp_path / "not-a-file").mkdir(parents=True)
+    inputs = gate_inputs(simulator, "passing-sl", report_path="r.json")
+    run = run_action(tmp_path, inputs, {"GITHUB_STEP_SUMMARY": str(tmp_path / "not-a-file")})
+    assert (run.exit_code, run.outputs["result"]) == (5, "error")
+    assert "could not write its step outputs or job summary" in run.outputs["reason"]
+    report = json.loads((tmp_path / "workspace" / "r.json").read_text())
+    assert report["verdict"]["result"] == "error"
+    assert run.annotations("notice") == []  # no "passed" notice beside it

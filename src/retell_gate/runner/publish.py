@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from .. import codes
 from ..judge.outcome import Outcome, WriteProblem, outputs
@@ -18,14 +19,16 @@ from .path_problems import write_problem
 __all__ = ["report"]
 
 RENDERERS = {"report-path": to_json, "junit-path": to_junit}
+T = TypeVar("T")
 
 
 def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str]) -> Outcome:
     """Write everything the user reads; returns the outcome as reported, whose exit code to use.
 
-    The report files come first, so that the annotations and the summary can say which could not
-    be written, and why. Fail closed: a pass whose reports, outputs or summary are lost must not show
-    as a green check, and every report that is written says so.
+    The report files come first, so that the summary and the annotations can say which could not be
+    written, and why. Fail closed: a pass whose reports, outputs or summary are lost is an error (exit 5),
+    and every report written says so: the files are written again, and the outputs too (the last value of
+    an output wins). The annotations come last, once the outcome is final.
     """
     # A dry run tests nothing, so it leaves no report of a test (which a later step could take for one).
     files = {} if result.result == "dry-run" else {output: path for output, path in report_files.items() if path}
@@ -35,24 +38,43 @@ def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str])
         written, again = _write_files(workflow, result, {output: files[output] for output, _ in written})
         problems += again
     result = dataclasses.replace(result, reports=tuple(written), write_problems=tuple(problems))
-    for annotation in plan(result):  # it keeps an error slot free for the annotation below
-        workflow.annotate(annotation.level, annotation.message, annotation.title)
     if workflow.has_summary_file:
         _log_failing_runs(workflow, result)  # outside GitHub, the plain-text report below lists them
-    try:
-        workflow.set_outputs(outputs(result))
-        if workflow.has_summary_file:
-            workflow.append_summary(render(result))
-        else:  # a terminal: the markdown is for GitHub's job summary to render
-            workflow.log_untrusted(to_plain_text(result))
-    except OSError as error:
-        workflow.annotate("error", f"Could not write the step outputs or job summary: {error.strerror}.")
-        return _not_green(result, LOST_OUTPUTS) if result.exit_code == codes.EXIT_PASSED else result
+    rewrite = {output: files[output] for output, _ in written}
+    lost = _write(workflow.set_outputs, outputs(result))
+    if lost and result.exit_code == codes.EXIT_PASSED:  # the summary, written next, must not say passed
+        result = _not_green(result, LOST_OUTPUTS)
+        _write_files(workflow, result, rewrite)
+    summary_lost = _write(_summary_writer(workflow), result)
+    if summary_lost and result.exit_code == codes.EXIT_PASSED:  # the outputs already said passed: say again
+        result = _not_green(result, LOST_OUTPUTS)
+        _write_files(workflow, result, rewrite)
+        _write(workflow.set_outputs, outputs(result))  # a repeated output's last value wins
+    lost = lost or summary_lost
+    for annotation in plan(result):  # it keeps an error slot free for the annotation below
+        workflow.annotate(annotation.level, annotation.message, annotation.title)
+    if lost:
+        workflow.annotate("error", f"Could not write the step outputs or job summary: {lost}.")
     return result
 
 
-LOST_REPORTS = "the gate could not write its report files (above)"
+LOST_REPORTS = "the gate could not write its report files"
 LOST_OUTPUTS = "the gate could not write its step outputs or job summary"
+
+
+def _write(write: Callable[[T], None], what: T) -> str:
+    """Why the write failed, or "" when it did not."""
+    try:
+        write(what)
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    return ""
+
+
+def _summary_writer(workflow: Workflow) -> Callable[[Outcome], None]:
+    if workflow.has_summary_file:
+        return lambda outcome: workflow.append_summary(render(outcome))
+    return lambda outcome: workflow.log_untrusted(to_plain_text(outcome))  # a terminal: markdown is for GitHub
 
 
 def _write_files(
@@ -75,7 +97,7 @@ def _not_green(result: Outcome, lost: str) -> Outcome:
         result="error",
         exit_code=codes.EXIT_INTERNAL,
         reason=f"{result.reason} But {lost}, so the step fails rather than show a pass that cannot be read.",
-        hint="Fix what kept the gate from writing (named above); the batches' own result is in the reason.",
+        hint="Fix what kept the gate from writing; the batches' own result is in the reason.",
     )
 
 
