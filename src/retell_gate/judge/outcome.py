@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..codes import Result
@@ -78,13 +79,13 @@ class Outcome:
     planned_engine: tuple[str, int | None] | None = None
     """Start mode: the engine's ID and version (None: the latest) the plan named, before any batch is read."""
 
-    @property
+    @cached_property  # asked once per test run by the reports: computed once
     def regressed_ids(self) -> frozenset[str]:
         """The definitions that regressed since the baseline."""
         comparison = self.assessment.comparison if self.assessment is not None else None
         return frozenset(entry.definition_id for entry in comparison.regressed) if comparison else frozenset()
 
-    @property
+    @cached_property  # asked once per test run by the reports: computed once
     def allowed(self) -> dict[str, DefinitionResult]:
         """Tests judged one by one that passed as a whole (`min-passes`) though some repeat did not: those
         repeats count against nothing, so no report shows them red beside a green test."""
@@ -100,7 +101,7 @@ class Outcome:
             return f"allowed: the test passed {judged.passed} of {judged.runs}"
         return ""
 
-    @property
+    @cached_property  # asked once per test run by the reports: computed once
     def quarantined_ids(self) -> frozenset[str]:
         """The definitions in quarantine: their results count against nothing, so no report shows them red."""
         quarantined = self.assessment.quarantined if self.assessment is not None else ()
