@@ -229,7 +229,10 @@ def test_the_outputs_file_holds_only_heredoc_blocks(tmp_path: Path, simulator: S
 def test_a_pass_whose_outputs_cannot_be_written_is_not_green(tmp_path: Path, simulator: Simulator) -> None:
     run = run_action(tmp_path, gate_inputs(simulator, "passing"), {"GITHUB_OUTPUT": str(tmp_path / "no" / "such")})
     assert run.exit_code == 5
-    assert run.annotations("error") == ["Could not write the step outputs or job summary: No such file or directory."]
+    reason, lost = run.annotations("error")  # the outcome, now an error, then what was lost
+    assert reason.startswith("All 10 test cases passed. But the gate could not write its step outputs or job summary")
+    assert lost == "Could not write the step outputs or job summary: No such file or directory."
+    assert run.summary.startswith("## ⚠️")  # the summary, written after, does not say passed
     assert "Traceback" not in run.log
 
 
@@ -257,3 +260,16 @@ def test_at_the_timeout_a_quarantined_failure_fails_nothing(tmp_path: Path, simu
     )
     run = run_action(tmp_path, inputs)
     assert (run.exit_code, run.outputs["result"]) == (0, "timed-out")
+
+
+def test_a_cancel_once_the_batch_is_complete_does_not_say_it_keeps_running(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # runs-broken is complete at its first read; its runs cannot be listed, so the gate retries, and is cancelled.
+    inputs = gate_inputs(simulator, "runs-broken-cx")
+    listing = lambda: any("list-test-runs" in path for path, _ in simulator.requests)  # noqa: E731
+    run = run_and_signal(tmp_path, inputs, signal.SIGINT, when=listing)
+    assert (run.exit_code, run.outputs["result"]) == (130, "cancelled")
+    assert run.outputs["reason"] == "The gate was cancelled (SIGINT) after the batch completed, before it was judged."
+    assert "Nothing runs in Retell" in run.summary
+    assert "keeps running" not in run.summary

@@ -96,8 +96,8 @@ class BaselineStep:
         if planned is not None and planned.version is not None:
             version = planned.version
         self.find_latest(engine, version, own)
-        if self.runs and engine is not None and not _same_engine(engine, self.runs.batches[0].response_engine):
-            baseline = self.runs.batches[0].response_engine
+        others = [b.response_engine for b in self.runs.batches] if self.runs and engine is not None else []
+        if engine is not None and (baseline := next((e for e in others if not _same_engine(engine, e)), None)):
             self.warnings.append(
                 f"The baseline ran against {baseline.type} {baseline.engine_id or '(no ID)'}, not {engine.type} "
                 f"{engine.engine_id}, the engine tested: its tests are likely other definitions, shown as new and "

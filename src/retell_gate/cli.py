@@ -8,6 +8,7 @@ is documented.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import time
@@ -57,6 +58,8 @@ def run(
         except Exception as error:  # the last line of defence: never a traceback, never a green check
             workflow.annotate("error", f"The gate failed to report its result ({type(error).__name__}). {BUG_HINT}")
             code = codes.EXIT_INTERNAL
+            why = f"The gate failed to report its result ({type(error).__name__}); it was: {result.result}."
+            result = dataclasses.replace(result, result="error", exit_code=code, reason=why, hint=BUG_HINT)
         with contextlib.suppress(Exception):  # the pull-request comment never changes the exit code
             from .runner.pr_comment import comment_outcome
 

@@ -87,7 +87,9 @@ class Gate:
 
     def cancelled(self, signal_number: int) -> Outcome:
         name = signal.Signals(signal_number).name
-        reason, hint = endings.cancelled(name, len(self._batch_job_ids) > 1, self._starting())
+        readings = self._readings()
+        complete = bool(readings) and all(batch is not None and batch.state == "complete" for _, batch in readings)
+        reason, hint = endings.cancelled(name, len(self._batch_job_ids) > 1, self._starting(), complete)
         return self._ended("cancelled", reason, codes.EXIT_SIGNAL_BASE + signal_number, hint)
 
     def _starting(self) -> endings.Starting:

@@ -45,12 +45,12 @@ Limits: N is a count of test cases (--max-failures 2 allows two failed test case
 of the total, taken exactly (--max-failures 10% allows 1 failure in 11 test cases, not 1.1).
 
 Exit codes:
-  {codes.EXIT_PASSED}    passed (also timed out, with --fail-on-timeout false)
-  {codes.EXIT_FAILED}    failed a threshold, or the batch had no test cases
-  {codes.EXIT_INPUT}    invalid input, rejected before any request (or a test selection that matches nothing)
+  {codes.EXIT_PASSED}    passed (also timed out, if it could still pass, with --fail-on-timeout false)
+  {codes.EXIT_FAILED}    failed a threshold (also when it can no longer pass as time runs out), or no test cases
+  {codes.EXIT_INPUT}    invalid input: before any request, or a test selection that cannot run (before any start)
   {codes.EXIT_API}    Retell API error: bad key, unknown batch, malformed answer, retries exhausted
   {codes.EXIT_TIMEOUT}    timed out while the batch was still running
-  {codes.EXIT_INTERNAL}    the outputs or summary could not be written, or a bug in the gate
+  {codes.EXIT_INTERNAL}    a pass whose reports, outputs or summary could not be written, or a bug
   {codes.EXIT_SIGNAL_BASE + 2}  cancelled by SIGINT (Ctrl-C; also the runner's cancel)
   {codes.EXIT_SIGNAL_BASE + 15}  cancelled by SIGTERM
 """

@@ -25,8 +25,8 @@ NO_TIME_HINT = (
 )
 
 
-def cancelled(signal_name: str, several: bool, starting: Starting) -> tuple[str, str]:
-    """The reason and the hint of a cancel."""
+def cancelled(signal_name: str, several: bool, starting: Starting, all_complete: bool = False) -> tuple[str, str]:
+    """The reason and the hint of a cancel; `all_complete`: every batch was read complete (being judged)."""
     if starting == "sending":
         from ..retell.recovery import NOT_FOUND_HINT
 
@@ -38,6 +38,10 @@ def cancelled(signal_name: str, several: bool, starting: Starting) -> tuple[str,
     if starting == "none started":
         return f"The gate was cancelled ({signal_name}) before it started a batch.", NONE_STARTED_HINT
     what = "the batches" if several else "the batch"
+    if all_complete:
+        done, them, ids = ("they were", "them", "their IDs") if several else ("it was", "it", "its ID")
+        reason = f"The gate was cancelled ({signal_name}) after {what} completed, before {done} judged."
+        return reason, f"Nothing runs in Retell: to judge {them}, run only this gate with `batch-job-id` set to {ids}."
     hint = CANCEL_HINT.replace("the batch keeps", "the batches keep") if several else CANCEL_HINT
     return f"The gate was cancelled ({signal_name}) before {what} finished.", hint
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..codes import Result
+from ..retell.ids import RETELL_ID
 from .batches import GatedBatch, status_of
 from .runs import FAILING, report_key
 from .verdict import Counts, Verdict, pass_rate
@@ -185,13 +186,24 @@ def _engine_outputs(outcome: Outcome) -> dict[str, str]:
     """Each engine tested and its version, in the batches' order, as Retell reports them on the batches;
     before any batch was read, the engine start mode planned."""
     engines = dict.fromkeys(gated.batch.response_engine for gated in outcome.batches if gated.batch is not None)
-    tested = [(engine.engine_id or "", engine.version) for engine in engines]
+    tested = [(_id_or_blank(engine.engine_id), engine.version) for engine in engines]
     if not tested and outcome.planned_engine is not None:
         tested = [outcome.planned_engine]
     return {
         "engine-id": ",".join(engine_id for engine_id, _ in tested),
-        "engine-version": ",".join("latest" if version is None else f"{version:g}" for _, version in tested),
+        "engine-version": ",".join(_version_text(version) for _, version in tested),
     }
+
+
+def _id_or_blank(engine_id: str | None) -> str:
+    """An engine's ID as an output may hold it: a Retell ID, never other text from the API (a custom LLM's URL)."""
+    return engine_id if engine_id and RETELL_ID.fullmatch(engine_id) else ""
+
+
+def _version_text(version: float | None) -> str:
+    if version is None:
+        return "latest"
+    return str(int(version)) if float(version).is_integer() else str(version)
 
 
 def _judged_outputs(outcome: Outcome) -> dict[str, str]:

@@ -48,22 +48,22 @@ def _first_line(text: str) -> str:
     return line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 1] + "…"
 
 
-def _testcase(suite: ET.Element, run: TestRun, classname: str, batch_complete: bool, regressed: str = "") -> Kind:
-    """`regressed`: the sentence that says this run's test regressed, and since which baseline batch; or
-    QUARANTINED, or ALLOWED and why, for a run that counts against nothing."""
+def _testcase(suite: ET.Element, run: TestRun, classname: str, batch_complete: bool, note: str = "") -> Kind:
+    """`note`: what the verdict made of this run's test: the sentence that says it regressed, and since which
+    baseline batch; or QUARANTINED, or ALLOWED and why, for a run that counts against nothing."""
     case = ET.SubElement(suite, "testcase", name=clean(run.name), classname=classname, time="0")
     explanation = clean(run.explanation)
-    allowed = regressed.startswith(ALLOWED) and run.outcome != "pass"
-    if regressed == QUARANTINED or allowed:  # it counts against nothing: skipped, never red beside a green gate
-        message = f"{'quarantined' if not allowed else regressed}, counted against nothing: {run.status}"
+    allowed = note.startswith(ALLOWED) and run.outcome != "pass"
+    if note == QUARANTINED or allowed:  # it counts against nothing: skipped, never red beside a green gate
+        message = f"{'quarantined' if not allowed else note}, counted against nothing: {run.status}"
         first = _first_line(explanation)
         ET.SubElement(case, "skipped", message=clean(f"{message}: {first}" if first else message))
         return "skipped"
     if run.outcome in ("fail", "error"):
         kind: Kind = "failure" if run.outcome == "fail" else "error"
         message = _first_line(explanation) or run.outcome
-        if regressed:
-            message, explanation = f"{regressed} {message}", f"{regressed}\n{explanation}"
+        if note:  # it regressed: say since when
+            message, explanation = f"{note} {message}", f"{note}\n{explanation}"
         detail = ET.SubElement(case, kind, message=clean(_first_line(message)), type=run.outcome)
         detail.text = explanation
         return kind
