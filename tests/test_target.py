@@ -5,17 +5,9 @@ from __future__ import annotations
 import pytest
 
 from retell_gate.errors import InputError
-from retell_gate.inputs.target import StartFor, WaitFor, parse_target
+from retell_gate.inputs.target import TARGET_INPUTS, StartFor, WaitFor, parse_target
 
-EMPTY = {
-    "batch-job-id": "",
-    "agent-id": "",
-    "llm-id": "",
-    "conversation-flow-id": "",
-    "version": "",
-    "test-case-definition-ids": "",
-    "test-names": "",
-}
+EMPTY = dict.fromkeys(TARGET_INPUTS, "")  # every input that says what to test, unset
 
 
 def target(**given: str) -> WaitFor | StartFor:
