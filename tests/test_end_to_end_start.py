@@ -245,3 +245,24 @@ def test_a_create_that_hangs_through_the_timeout_is_said_so_not_called_an_outage
     assert "failing" not in run.outputs["reason"]
     assert "Raise `timeout`" in run.summary
     assert posts(simulator) == ["/create-batch-test"]
+
+
+def test_a_batch_listed_before_retell_counted_it_is_still_found_after_an_ambiguous_create(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # `uncounted`: the create resets, and list-batch-tests shows the new batch with a total of 0.
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_uncounted"))
+    assert (run.exit_code, run.outputs["result"]) == (0, "passed"), run.outputs["reason"]
+    assert posts(simulator) == ["/create-batch-test"]
+
+
+def test_an_unpinned_engine_is_pinned_after_the_first_batch_so_every_batch_tests_one_version(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, conversation_flow_id="conversation_flow_many"))
+    assert run.exit_code == 0, run.outputs["reason"]
+    sent = simulator.starts.engines_asked
+    assert len(sent) == 3
+    assert "version" not in sent[0]  # the latest, whichever that is...
+    assert [each.get("version") for each in sent[1:]] == [3, 3]  # ...then the one the first batch ran
+    assert run.outputs["engine-version"] == "3"

@@ -9,6 +9,7 @@ a cancel half-way still reports the batches that keep running (and billing) in R
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -99,12 +100,13 @@ class Starter:
         """
         from .retell.starting import create_batch_test
 
+        engine = plan.engine
         for definition_ids in [ids for _ in range(plan.repeats) for ids in plan.batches]:
             self.sending = True  # stays set if a cancel interrupts the create; an ApiError ends the run anyway
             started = create_batch_test(
                 self.client,
                 definition_ids,
-                plan.engine,
+                engine,
                 self.deadline,
                 already_started=self.started_ids,
                 clock=self.clock,
@@ -112,6 +114,7 @@ class Starter:
             )
             self.started.append(started)
             self.sending = False
+            engine = _pinned(engine, started)
             if started.recovered:
                 self.warn(started.recovered)
         return self.started_ids
@@ -128,3 +131,12 @@ def _check_overlap(definitions: Sequence[Definition], required: Sequence[str], q
         check_overlap_of(((d.test_case_definition_id, d.name) for d in definitions), required, quarantine)
     except InputError as error:
         raise InputError(error.message, "The gate read the selection from Retell and started nothing.") from None
+
+
+def _pinned(engine: Engine, started: Started) -> Engine:
+    """Unpinned (the latest), the engine is pinned to the version the first batch ran, so that every batch of
+    the run tests the same version even if a new one appears between creates."""
+    version = started.batch.response_engine.version
+    if engine.version is not None or version is None or not float(version).is_integer():
+        return engine
+    return dataclasses.replace(engine, version=int(version))

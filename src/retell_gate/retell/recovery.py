@@ -1,7 +1,8 @@
 """Finding the batch a create may have started, after a failure that leaves it open (see starting.py).
 
 A batch fits when Retell lists it for the engine (`GET /v2/list-batch-tests`, type, ID and version
-when pinned), it reports that engine, its `total_count` is the number of definitions asked for, it
+when pinned), it reports that engine, its `total_count` is the number of definitions asked for (or 0,
+not counted yet, as a create's own answer may be), it
 is not one this run started already, and it was created since the request was sent. Then, if
 Retell lists its test runs, their definitions must be the ones asked for: a run of another
 definition rules the batch out; a listing that is not whole yet proves nothing either way.
@@ -90,7 +91,7 @@ def find_started_batch(
             if RETELL_ID.fullmatch(batch.test_case_batch_job_id)  # one it could not name is no fit
             and batch.test_case_batch_job_id not in already_started
             and engine.runs_as(batch.response_engine)
-            and batch.total_count == len(definition_ids)
+            and batch.total_count in (0, len(definition_ids))  # 0: not counted yet, as starting.py allows
             and batch.creation_timestamp >= since_ms
         ]
         if fits or look == LOOKS or clock() + LOOK_PAUSE_SECONDS >= lookup_deadline:

@@ -23,6 +23,7 @@ current one. The scripts (ENGINES):
 | `hang` | 10 | passes | creates it, then never answers |
 | `garbled` | 10 | passes | creates it, then answers 201 with HTML |
 | `late` | 10 | passes | creates it, resets, and lists it only from the second listing on |
+| `uncounted` | 10 | passes | creates it, resets, and lists it with a `total_count` of 0 (not counted yet) |
 | `lost` | 10 | | creates nothing, resets the connection |
 | `twice` | 10 | passes | creates it twice (two candidates), then resets |
 | `crowded` | 10 | passes | another job's batch of as many other tests is created first; then as `reset` |
@@ -71,9 +72,14 @@ HISTORY_NAMES = (
 # the 1st, 3rd, ... batch created for the engine with it, fails on the 2nd, 4th, ...). history.py
 # has what they did before.
 NOW = "PFPFKPP"
+CREATE_FAULTS = (
+    "payment", "broke", "busy", "reset", "error500", "hang", "garbled", "late", "lost", "twice", "crowded", "badid",
+    "uncounted",
+)  # fmt: skip
 CreateFault = Literal[
-    "", "payment", "broke", "busy", "reset", "error500", "hang", "garbled", "late", "lost", "twice", "crowded", "badid"
-]
+    "", "payment", "broke", "busy", "reset", "error500", "hang", "garbled", "late", "lost", "twice", "crowded", "badid",
+    "uncounted",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -95,8 +101,7 @@ ENGINES: dict[str, EngineScript] = {
     "named": EngineScript(GLOB_NAMES),
     "empty": EngineScript(()),
     "endless": EngineScript(endless_listing=True),
-    **{fault: EngineScript(create=fault) for fault in ("payment", "busy", "reset", "error500", "hang", "garbled")},
-    **{fault: EngineScript(create=fault) for fault in ("late", "lost", "twice", "crowded", "badid", "broke")},
+    **{fault: EngineScript(create=fault) for fault in CREATE_FAULTS},  # type: ignore[arg-type]
     "history": EngineScript(HISTORY_NAMES, now=NOW),
     "sparse": EngineScript(HISTORY_NAMES, now=NOW),
     "unlisted": EngineScript(unlisted=True),

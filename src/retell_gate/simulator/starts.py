@@ -16,6 +16,7 @@ their version, and readable like the created ones.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -51,6 +52,7 @@ class Starts:
     def __init__(self) -> None:
         self.batches: dict[str, Created] = {}
         self.creates: Counter[str] = Counter()  # create requests per engine ID
+        self.engines_asked: list[dict[str, Any]] = []  # each create's `response_engine`, as sent
         self.wall_clock: Callable[[], float] = time.time
         self._lock = threading.Lock()
 
@@ -113,7 +115,8 @@ class Starts:
             if created.hidden_listings:
                 created.hidden_listings -= 1
                 continue
-            listed.append(created.body(created.frame(advance=False)))
+            body = created.body(created.frame(advance=False))
+            listed.append(body | {"total_count": 0} if created.uncounted else body)
         return paginate(listed, query, history.PAGE_CAP if engine.script_name in history.PASTS else PAGE_CAP)
 
     def _runs(self, created: Created, query: Query) -> Answer:
@@ -121,6 +124,8 @@ class Starts:
         return paginate([created.run(frame, index) for index in range(len(created.definition_ids))], query, 1000)
 
     def _create(self, raw: bytes) -> Answer:
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
+            self.engines_asked.append(dict(json.loads(raw)["response_engine"]))
         request = _create_request(raw)
         if not isinstance(request, CreateRequest):
             return request
@@ -144,7 +149,9 @@ class Starts:
             self._add(engine, version, ids, names)
         if created is not None and fault == "late":
             created.hidden_listings = 1
-        if fault in ("reset", "late", "lost", "twice", "crowded", "hang"):
+        if created is not None and fault == "uncounted":
+            created.uncounted = True
+        if fault in ("reset", "late", "lost", "twice", "crowded", "hang", "uncounted"):
             return 200, {"X-Socket-Fault": "hang" if fault == "hang" else "reset"}, b""
         if fault == "error500":
             return error(500, "An unexpected server error occurred.")
