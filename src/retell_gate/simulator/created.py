@@ -22,9 +22,9 @@ class Created:
     scenario: Scenario
     created_ms: int
     hidden_listings: int = 0
+    """Listings of the engine's batches that do not show it yet (Retell may list a new batch late)."""
     uncounted: bool = False
     """Listed by list-batch-tests with a total of 0, as a batch Retell has not counted yet."""
-    """Listings of the engine's batches that do not show it yet (Retell may list a new batch late)."""
     reads: int = field(default=0)
     statuses: tuple[str, ...] = ()
     """Each run's final status, when the engine's script sets them per definition (history.py)."""

@@ -16,7 +16,6 @@ their version, and readable like the created ones.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
@@ -52,7 +51,7 @@ class Starts:
     def __init__(self) -> None:
         self.batches: dict[str, Created] = {}
         self.creates: Counter[str] = Counter()  # create requests per engine ID
-        self.engines_asked: list[dict[str, Any]] = []  # each create's `response_engine`, as sent
+        self.engines_asked: list[dict[str, Any]] = []  # each valid create's `response_engine`, as sent
         self.wall_clock: Callable[[], float] = time.time
         self._lock = threading.Lock()
 
@@ -124,11 +123,10 @@ class Starts:
         return paginate([created.run(frame, index) for index in range(len(created.definition_ids))], query, 1000)
 
     def _create(self, raw: bytes) -> Answer:
-        with contextlib.suppress(ValueError, AttributeError, TypeError):
-            self.engines_asked.append(dict(json.loads(raw)["response_engine"]))
         request = _create_request(raw)
         if not isinstance(request, CreateRequest):
             return request
+        self.engines_asked.append(request.asked)
         engine, version, ids = request.engine, request.version, request.definition_ids
         names = {item["test_case_definition_id"]: item["name"] for item in engine.definitions()}
         unknown = [definition_id for definition_id in ids if definition_id not in names]
@@ -187,6 +185,8 @@ class CreateRequest:
     engine: SimEngine
     version: int
     definition_ids: tuple[str, ...]
+    asked: dict[str, Any]
+    """The `response_engine` as sent (the version left out when the latest is asked for)."""
 
 
 def _create_request(raw: bytes) -> CreateRequest | Answer:
@@ -209,7 +209,7 @@ def _create_request(raw: bytes) -> CreateRequest | Answer:
         version = CURRENT_VERSION
     if type(version) is not int or not 0 <= version <= CURRENT_VERSION:
         return error(400, "response_engine.version must be an existing version.")
-    return CreateRequest(engine, version, tuple(ids)) if engine is not None else error(404, NOT_FOUND)
+    return CreateRequest(engine, version, tuple(ids), dict(spec)) if engine is not None else error(404, NOT_FOUND)
 
 
 def _engine_of(query: Query) -> SimEngine | Answer:
