@@ -19,7 +19,7 @@ from .errors import ApiError
 from .judge.outcome import BaselineUsed
 from .retell.baseline import BaselineUnavailable, NoBaseline, find_baseline
 from .retell.baseline_runs import read_baseline, read_found_baseline
-from .retell.engines import Engine, EngineType
+from .retell.engines import Engine, EngineType, whole_version
 
 if TYPE_CHECKING:
     from .inputs.config import Config
@@ -128,8 +128,7 @@ def engine_tested(batch: BatchTest | None) -> tuple[Engine | None, int | None]:
     reported = batch.response_engine
     if reported.type not in ("retell-llm", "conversation-flow") or not reported.engine_id:
         return None, None
-    version = reported.version
-    whole = int(version) if version is not None and version == int(version) and version >= 0 else None
+    whole = whole_version(reported.version)
     kind: EngineType = "retell-llm" if reported.type == "retell-llm" else "conversation-flow"
     return Engine(kind, reported.engine_id), whole
 

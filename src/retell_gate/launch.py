@@ -136,7 +136,7 @@ def _check_overlap(definitions: Sequence[Definition], required: Sequence[str], q
 def _pinned(engine: Engine, started: Started) -> Engine:
     """Unpinned (the latest), the engine is pinned to the version the first batch ran, so that every batch of
     the run tests the same version even if a new one appears between creates."""
-    version = started.batch.response_engine.version
-    if engine.version is not None or version is None or not float(version).is_integer():
-        return engine
-    return dataclasses.replace(engine, version=int(version))
+    from .retell.engines import whole_version
+
+    version = whole_version(started.batch.response_engine.version)
+    return engine if engine.version is not None or version is None else dataclasses.replace(engine, version=version)

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ApiError
 from .catalog import list_batch_tests
-from .engines import Engine
+from .engines import Engine, whole_version
 
 if TYPE_CHECKING:
     from .client import RetellClient
@@ -199,5 +199,4 @@ class _Search:
 
 def _version(batch: BatchTest) -> int | None:
     """The version the batch reports, when it is a whole number (Retell's model allows any number)."""
-    version = batch.response_engine.version
-    return int(version) if version is not None and version == int(version) and version >= 0 else None
+    return whole_version(batch.response_engine.version)

@@ -45,6 +45,11 @@ class UnsupportedEngine(ApiError):
     """The agent's response engine is one Retell cannot batch-test (a custom LLM); nothing was started."""
 
 
+def whole_version(version: float | None) -> int | None:
+    """A version Retell reports, when it is a whole number (its model allows any number); None otherwise."""
+    return int(version) if version is not None and version == int(version) and version >= 0 else None
+
+
 @dataclass(frozen=True)
 class Engine:
     """A response engine a batch can test: a Retell LLM or a Conversation Flow, at a version.
@@ -121,7 +126,7 @@ def _engine_of(agent_id: str, agent: Agent) -> Engine:
         problem = f"Retell's answer for the agent {agent_id} names no {ID_FIELDS[engine_type]} for its {kind} engine."
         raise ApiError(problem, SCHEMA_HINT)
     # The engine's own version is what a batch pins; an agent and its engine share the number.
-    version = response_engine.version if response_engine.version is not None else agent.version
-    if version is None or version != int(version) or version < 0:
+    version = whole_version(response_engine.version if response_engine.version is not None else agent.version)
+    if version is None:
         raise ApiError(f"Retell's answer for the agent {agent_id} gives no whole version number.", SCHEMA_HINT)
-    return Engine(engine_type, engine_id, int(version))
+    return Engine(engine_type, engine_id, version)

@@ -60,6 +60,12 @@ class StartUncertain(ApiError):
         self.batch_ids = batch_ids
 
 
+def sized_as_asked(total_count: int, asked: int) -> bool:
+    """A new batch holds the test cases asked for, or 0 while Retell has not counted them yet (the judge checks
+    the final total): the rule for a create's own answer and for a batch found after an ambiguous one."""
+    return total_count in (0, asked)
+
+
 def find_started_batch(
     client: RetellClient,
     engine: Engine,
@@ -91,7 +97,7 @@ def find_started_batch(
             if RETELL_ID.fullmatch(batch.test_case_batch_job_id)  # one it could not name is no fit
             and batch.test_case_batch_job_id not in already_started
             and engine.runs_as(batch.response_engine)
-            and batch.total_count in (0, len(definition_ids))  # 0: not counted yet, as starting.py allows
+            and sized_as_asked(batch.total_count, len(definition_ids))
             and batch.creation_timestamp >= since_ms
         ]
         if fits or look == LOOKS or clock() + LOOK_PAUSE_SECONDS >= lookup_deadline:

@@ -29,7 +29,7 @@ from ..net.transport import MaybeArrived, ResponseTooLarge
 from .calls import refusal, validate
 from .client import MAX_BODY_BYTES, SCHEMA_HINT
 from .ids import RETELL_ID
-from .recovery import NOT_FOUND_HINT, StartUncertain, find_started_batch
+from .recovery import NOT_FOUND_HINT, StartUncertain, find_started_batch, sized_as_asked
 
 if TYPE_CHECKING:
     from .client import RetellClient
@@ -131,8 +131,7 @@ def _check_created(batch: BatchTest, engine: Engine, ids: tuple[str, ...]) -> No
     problem = ""
     if not engine.runs_as(batch.response_engine):
         problem = f"Retell started batch {batch_id} against another engine than {engine.label()}"
-    # 0 is let through: a batch that has not counted its test cases yet; the judge checks the final total.
-    elif batch.total_count not in (0, len(ids)):
+    elif not sized_as_asked(batch.total_count, len(ids)):
         problem = f"Retell started batch {batch_id} with {batch.total_count} test cases, not the {len(ids)} asked for"
     if problem:
         hint = "The batch keeps running in Retell; check it in Retell's dashboard. " + SCHEMA_HINT
