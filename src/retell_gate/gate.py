@@ -148,9 +148,9 @@ class Gate:
         try:
             return client.get_batch(batch_job_id, deadline)
         except ApiError as error:  # with several, say which batch, as the wait does
-            if len(self._batch_job_ids) == 1:
-                raise
-            raise ApiError(f"Batch {batch_job_id}: {error.message}", error.hint) from None
+            from .judge.batches import named
+
+            raise ApiError(named(batch_job_id, error.message, len(self._batch_job_ids) > 1), error.hint) from None
 
     def _wait_and_decide(
         self, config: Config, batch_job_ids: Sequence[str], client: RetellClient | None = None
@@ -164,7 +164,8 @@ class Gate:
         polling_deadline = deadline - min(LISTING_RESERVE_MAX, config.timeout * LISTING_RESERVE_SHARE)
         if polling_deadline - self._clock() <= LAST_POLL_MARGIN:  # e.g. a create that hung for the whole timeout
             took = stamp(self._clock() - self._started) if self._starter is not None else ""
-            raise ApiError(endings.no_time_to_read(config.timeout, len(batch_job_ids) > 1, took), endings.NO_TIME_HINT)
+            unread = endings.never_read(config.timeout, batch_job_ids, every=True, starting_took=took)
+            raise ApiError(unread, endings.NO_TIME_HINT)
         stop = self._cannot_pass(config) if config.fail_fast else None
         ended = self._waiter.wait(self._batch_job_ids, config.poll_interval, self._started, polling_deadline, stop)
         self._listings = {
@@ -231,7 +232,7 @@ class Gate:
 
         never = [batch_job_id for batch_job_id, batch in self._readings() if batch is None]
         if never:
-            raise ApiError(endings.never_read(config.timeout, never), endings.NO_TIME_HINT)
+            raise ApiError(endings.never_read(config.timeout, never, every=False), endings.NO_TIME_HINT)
         ran_out = f"`timeout` ({config.timeout:g} s) ran out"
         failing = early_verdict(self._readings(), config, stopped=ran_out) if decided_on_counts(config) else None
         if failing is not None:

@@ -100,13 +100,18 @@ def parse_patterns(name: str, value: str) -> tuple[str, ...]:
 def start_key(values: Mapping[str, str]) -> str:
     """`agent-id=agent_1` when the inputs name one engine to start batches for, as given (checked or not): each
     engine keeps its own PR comment, and a run stopped by bad input still finds it. Empty otherwise."""
-    given = [name for name in MODE_INPUTS if values.get(name, "")]
+    given = _modes_given(values)
     return f"{given[0]}={values[given[0]]}" if len(given) == 1 and given[0] in START_INPUTS else ""
+
+
+def _modes_given(values: Mapping[str, str]) -> list[str]:
+    """The inputs that say what to test which are set (exactly one must be)."""
+    return [name for name in MODE_INPUTS if values.get(name, "")]
 
 
 def parse_target(values: Mapping[str, str]) -> Target:
     """The mode and what it names, from the trimmed input texts; InputError when they do not fit together."""
-    given = [name for name in MODE_INPUTS if values.get(name, "")]
+    given = _modes_given(values)
     choices = "`batch-job-id` (wait for batches already started), or `agent-id`, `llm-id` or `conversation-flow-id`"
     if not given:
         raise InputError(f"None of the inputs that say what to test is set: set exactly one of {choices}.")

@@ -46,18 +46,17 @@ def cancelled(signal_name: str, several: bool, starting: Starting, all_complete:
     return f"The gate was cancelled ({signal_name}) before {what} finished.", hint
 
 
-def no_time_to_read(timeout: float, several: bool, starting_took: str) -> str:
-    """Nothing was read, so nothing is known; and no outage was seen either (`starting_took`: empty in wait mode)."""
-    which, unknown = ("the batches", "they pass") if several else ("the batch", "it passes")
+def never_read(timeout: float, unread: Sequence[str], every: bool, starting_took: str = "") -> str:
+    """Batches never read when `timeout` ran out: unknown, never a timeout that `fail-on-timeout` could pass, and
+    no outage either. `every`: none was read (named as "the batch"); `starting_took`: start mode's time to start."""
+    several = len(unread) > 1
+    if every:
+        which = "the batches" if several else "the batch"
+    else:
+        which = f"batches {', '.join(unread)}" if several else f"batch {unread[0]}"
     taken = f" (starting took {starting_took})" if starting_took else ""
+    unknown = "they pass" if several else "it passes"
     return f"`timeout` ({timeout:g} s) ran out before {which} could be read{taken}: whether {unknown} is unknown."
-
-
-def never_read(timeout: float, batch_job_ids: Sequence[str]) -> str:
-    """Some batches were read, these never were: unknown, so never a timeout that `fail-on-timeout` could pass."""
-    which = f"batch {batch_job_ids[0]}" if len(batch_job_ids) == 1 else f"batches {', '.join(batch_job_ids)}"
-    unknown = "it passes" if len(batch_job_ids) == 1 else "they pass"
-    return f"`timeout` ({timeout:g} s) ran out before {which} could be read: whether {unknown} is unknown."
 
 
 def still_running(started: Sequence[str]) -> str:
