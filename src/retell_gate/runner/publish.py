@@ -35,12 +35,12 @@ def report(workflow: Workflow, result: Outcome, report_files: Mapping[str, str])
     written, problems = _write_files(workflow, result, files)
     if problems and result.exit_code == codes.EXIT_PASSED:
         result = _not_green(result, LOST_REPORTS)
-        written, again = _write_files(workflow, result, {output: files[output] for output, _ in written})
+        written, again = _write_files(workflow, result, _rewritable(files, written))
         problems += again
     result = dataclasses.replace(result, reports=tuple(written), write_problems=tuple(problems))
     if workflow.has_summary_file:
         _log_failing_runs(workflow, result)  # outside GitHub, the plain-text report below lists them
-    rewrite = {output: files[output] for output, _ in written}
+    rewrite = _rewritable(files, written)
     lost = _write(workflow.set_outputs, outputs(result))
     if lost and result.exit_code == codes.EXIT_PASSED:  # the summary, written next, must not say passed
         result = _not_green(result, LOST_OUTPUTS)
@@ -88,6 +88,11 @@ def _write_files(
         except OSError as error:
             problems.append(write_problem(output, path, error))
     return written, problems
+
+
+def _rewritable(files: Mapping[str, str], written: list[tuple[str, str]]) -> dict[str, str]:
+    """The report files written so far, as given: the ones to write again when the outcome changes."""
+    return {output: files[output] for output, _ in written}
 
 
 def _not_green(result: Outcome, lost: str) -> Outcome:
