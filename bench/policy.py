@@ -21,7 +21,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from retell_gate.simulator.scenarios import Timed
+from retell_gate.simulator.timed import Timed
 from retell_gate.wait.polling import Poll, next_delay
 
 Policy = Callable[[Sequence[Poll], float], float]

@@ -92,7 +92,7 @@ def test_answers_are_asked_for_uncompressed_so_a_server_that_gzips_when_asked_is
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from retell_gate.simulator.scenarios import Frame, batch_body
+    from retell_gate.simulator.frames import Frame, batch_body
 
     asked: list[str] = []
 

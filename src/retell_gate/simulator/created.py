@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import history
-from .scenarios import Frame, Scenario, batch_body, run_body
+from .frames import Frame, Scenario, batch_body, run_body
 
 if TYPE_CHECKING:
     from .engines import SimEngine

@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from .scenarios import HOSTILE_NAMES, NAMES
+from .frames import HOSTILE_NAMES, NAMES
 
 CURRENT_VERSION = 3
 ENGINE_PREFIXES = {"llm_": "retell-llm", "conversation_flow_": "conversation-flow"}

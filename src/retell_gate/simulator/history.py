@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engines import ENGINE_PREFIXES, SimEngine, engine_named
-from .scenarios import ERROR_EXPLANATION, FAIL_EXPLANATION, Frame
+from .frames import ERROR_EXPLANATION, FAIL_EXPLANATION, Frame
 
 PAGE_CAP = 2
 HISTORY_MS = 1_762_000_000_000

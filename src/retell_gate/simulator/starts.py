@@ -28,21 +28,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import history
 from .created import Created, final_counts
 from .engines import BAD_BATCH_ID, CURRENT_VERSION, ID_FIELDS, SimEngine, agent_body, engine_named
-from .scenarios import Frame, Scenario, progress
+from .frames import Frame, Scenario, progress
+from .wire import Answer, error, json_answer
 
-Answer = tuple[int, dict[str, str], bytes]
 Query = dict[str, list[str]]
 PAGE_CAP = 100
 MAX_DEFINITIONS = 200  # Retell's documented limit for one batch
 NOT_FOUND = "The requested resource was not found."
-
-
-def error(status: int, message: str) -> Answer:
-    return status, {}, json.dumps({"status": "error", "message": message}).encode()
-
-
-def answer_json(body: Any, status: int = 200) -> Answer:
-    return status, {}, json.dumps(body).encode()
 
 
 class Starts:
@@ -77,19 +69,19 @@ class Starts:
         """A created or past batch (`runs`: its test runs); None for any other ID (a scripted batch)."""
         created = self.batches.get(batch_id)
         if created is not None:
-            return self._runs(created, query) if runs else answer_json(created.body(created.frame(advance=True)))
+            return self._runs(created, query) if runs else json_answer(created.body(created.frame(advance=True)))
         past = history.find(batch_id)
         if past is None:
             return None
         engine, batch = past
-        return paginate(history.runs(engine, batch), query, 1000) if runs else answer_json(history.batch_body(*past))
+        return paginate(history.runs(engine, batch), query, 1000) if runs else json_answer(history.batch_body(*past))
 
     def _agent(self, agent_id: str, query: Query) -> Answer:
         version = _integer(query, "version", CURRENT_VERSION)
         if version is None:
             return error(400, "version must be an integer.")
         agent = agent_body(agent_id, version) if 0 <= version <= CURRENT_VERSION else None
-        return answer_json(agent) if agent is not None else error(404, NOT_FOUND)
+        return json_answer(agent) if agent is not None else error(404, NOT_FOUND)
 
     def _definitions(self, query: Query) -> Answer:
         engine = _engine_of(query)
@@ -158,7 +150,7 @@ class Starts:
         answered = created.body(Frame(total=len(ids)))
         if fault == "badid":
             answered["test_case_batch_job_id"] = BAD_BATCH_ID
-        return answer_json(answered, 201)
+        return json_answer(answered, 201)
 
     def _add(
         self, engine: SimEngine, version: int, ids: tuple[str, ...], names: dict[str, str], offset_ms: int = 0
@@ -239,8 +231,8 @@ def paginate(items: list[Any], query: Query, cap: int, *, endless: bool = False)
         return error(400, "limit must be between 1 and 1000.")
     end = min(offset + min(limit, cap), len(items))
     if endless:  # the same key again and again
-        return answer_json({"items": items[offset:end], "has_more": True, "pagination_key": "pk_0"})
+        return json_answer({"items": items[offset:end], "has_more": True, "pagination_key": "pk_0"})
     page: dict[str, Any] = {"items": items[offset:end], "has_more": end < len(items)}
     if end < len(items):
         page["pagination_key"] = f"pk_{end}"
-    return answer_json(page)
+    return json_answer(page)
