@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -140,7 +141,7 @@ def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on whatever python3 a newcomer has
         sys.exit("Python 3.11 or newer is needed.")
     command, extra = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
-    commands = {
+    commands: dict[str, Callable[[], None]] = {
         "demo": demo,
         "test": lambda: test(extra),
         "check": check,

@@ -20,7 +20,7 @@ def _size(image: str) -> int:
     return int(out.strip())
 
 
-def measure(root: Path) -> dict[str, float] | None:
+def measure(root: Path) -> dict[str, float | str] | None:
     """None where podman or root is missing (the run-action tool installs podman on first use)."""
     if shutil.which("podman") is None or os.geteuid() != 0:
         return None
@@ -40,4 +40,4 @@ def measure(root: Path) -> dict[str, float] | None:
         "base_mb": _size(base.group(1)) / 1e6,
         "image_mb": _size(TAG) / 1e6,
         "base": base.group(1),
-    }  # type: ignore[dict-item]
+    }

@@ -132,7 +132,8 @@ def _lag_on_completion(
     rows = np.arange(likely.shape[0])[:, None]
     total, ends = (_running_sum(values) for values in (likely, likely * (ahead / (left + 1) - x)))
     within = then * total[rows, below] + ends[rows, below]
-    return within + gap ** (left + 1) / (left + 1) * beyond
+    result: np.ndarray = within + gap ** (left + 1) / (left + 1) * beyond
+    return result
 
 
 def _running_sum(values: np.ndarray) -> np.ndarray:
@@ -176,7 +177,8 @@ def _best_next(
 
 
 def _expect(moved: Moves, table: np.ndarray, later: range) -> np.ndarray:
-    return sum(moved.going_on[:, :, j] * table[moved.to, k] for j, k in enumerate(later))
+    expected: np.ndarray = sum(moved.going_on[:, :, j] * table[moved.to, k] for j, k in enumerate(later))
+    return expected
 
 
 def plain_requests(spread: Spread) -> float:

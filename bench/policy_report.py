@@ -84,7 +84,7 @@ INTERVAL_HEADER = (
 
 
 def interval_rows(by_interval: Mapping[float, Sequence[Result]]) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for interval, results in by_interval.items():
         s = groups(results)["all"]
         rows.append(

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import image, lag_tables, policy, report, scale, startup_report  # noqa: E402
 from retell_gate.simulator.server import Simulator  # noqa: E402
+from retell_gate.simulator.wire import Answer  # noqa: E402
 
 KEY = "sim-key"
 SHORT_ROUND = 24  # short batches watched at once
@@ -105,9 +106,9 @@ def startup(pairs: int) -> dict[str, float]:
     arrivals: list[float] = []
 
     class Timing(Simulator):
-        def answer(self, target: str, authorization: str) -> tuple[int, dict[str, str], bytes]:
+        def answer(self, target: str, authorization: str, method: str = "GET", body: bytes = b"") -> Answer:
             arrivals.append(time.monotonic())
-            return super().answer(target, authorization)
+            return super().answer(target, authorization, method, body)
 
     with Timing(KEY) as sim:
         gate = [sys.executable, str(ROOT / "entrypoint.py"), "--batch-job-id", "passing-start", "--base-url", sim.url]

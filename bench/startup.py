@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import startup_report  # noqa: E402
 from retell_gate.simulator.server import Simulator  # noqa: E402
+from retell_gate.simulator.wire import Answer  # noqa: E402
 
 RUN_ACTION = Path(os.environ.get("RUN_ACTION", ROOT.parent / "shared" / "tools" / "run-action"))
 IMAGE_FILES = ("Dockerfile", ".dockerignore", "action.yml", "requirements.txt", "entrypoint.py", "src")
@@ -52,10 +53,10 @@ class FirstRequests(Simulator):
         super().__init__(KEY)
         self.first: dict[str, float] = {}
 
-    def answer(self, target: str, authorization: str) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, target: str, authorization: str, method: str = "GET", body: bytes = b"") -> Answer:
         batch = target.split("?")[0].rsplit("/", 1)[-1]
         self.first.setdefault(batch, time.monotonic())
-        return super().answer(target, authorization)
+        return super().answer(target, authorization, method, body)
 
 
 def image_copy(workdir: Path) -> Path:

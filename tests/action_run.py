@@ -25,7 +25,8 @@ EXPRESSIONS = {"${{ github.token }}": RUNNER_TOKEN}
 
 
 def action_inputs() -> dict[str, dict[str, object]]:
-    return yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]
+    inputs: dict[str, dict[str, object]] = yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]
+    return inputs
 
 
 @dataclass

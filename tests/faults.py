@@ -277,7 +277,9 @@ def run_fault(fault: Fault, tmp: Path) -> Observation:
             run = run_action(tmp, inputs, env)
         seconds = time.monotonic() - started
         if "other" in facts:
-            facts["requests_to_other_host"] = len(facts.pop("other").requests)  # type: ignore[union-attr]
+            other = facts.pop("other")
+            assert isinstance(other, Simulator)
+            facts["requests_to_other_host"] = len(other.requests)
     workspace = tmp / "workspace"
     facts["workspace_files"] = [p.read_text(errors="replace") for p in workspace.rglob("*") if p.is_file()]
     facts["max_rss_mb"] = run.max_rss_mb

@@ -24,7 +24,7 @@ import threading
 import time
 from collections import Counter
 from http.server import ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from .frames import Frame, Scenario, batch_body, run_body
@@ -62,7 +62,7 @@ class Simulator:
         host, port = self._server.server_address[:2]
         return f"{self._scheme}://{host!s}:{port}"
 
-    def __enter__(self) -> Simulator:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
