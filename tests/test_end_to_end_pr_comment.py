@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from retell_gate.simulator.server import Simulator
-from tests.action_run import RUNNER_TOKEN, ActionRun, run_action, run_and_signal
+from tests.action_run import RUNNER_TOKEN, ActionRun, run_action, run_and_signal, runner_env
 from tests.fake_github import FakeGitHub
 from tests.test_end_to_end import KEY, assert_key_nowhere, gate_inputs
 from tests.test_summary import MENTION, rendered_html
@@ -231,3 +231,29 @@ def test_bad_input_in_start_mode_edits_that_engines_comment_so_no_old_verdict_st
     assert "engine=llm%2Did%3Dllm_demo" in body.splitlines()[0]
     assert "### ✅" not in body
     assert "Input \\`max-failures\\` is 'lots'" in body  # the error names the input
+
+
+def test_a_crash_while_reporting_is_an_error_in_the_comment_and_the_exit_code(
+    tmp_path: Path, simulator: Simulator, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last line of defence in cli.run: a bug in reporting never leaves a green comment or exit 0."""
+    import io
+
+    from retell_gate import cli
+    from retell_gate.runner import publish
+
+    def broken_report(*_: object) -> None:
+        raise RuntimeError("a bug in reporting")
+
+    monkeypatch.setattr(publish, "report", broken_report)
+    (tmp_path / "workspace").mkdir()
+    inputs = gate_inputs(simulator, "passing-crash", comment_on_pr="true")
+    env = runner_env(tmp_path, inputs) | pr_env(tmp_path, github)
+    log = io.StringIO()
+    assert cli.run([], env, log) == 5
+    (body,) = github.bodies(PR)
+    assert "passed" not in body.splitlines()[0]
+    assert "The gate failed to report its result (RuntimeError); it was: passed." in body
+    errors = [line for line in log.getvalue().splitlines() if line.startswith("::error")]
+    assert errors
+    assert all("The gate failed to report its result (RuntimeError)" in line for line in errors), errors
