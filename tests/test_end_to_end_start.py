@@ -108,6 +108,7 @@ def test_a_402_after_a_batch_started_names_that_batch_and_says_it_runs(tmp_path:
     assert "Retell started no batch for this request." in run.summary
     assert "No batch was started" not in run.summary
     assert len(posts(simulator)) == 2
+    assert run.outputs["engine-version"] == "3"  # never read, but the first create's answer says what it runs
 
 
 def test_an_ambiguous_create_is_sent_once_and_the_batch_it_made_is_judged(tmp_path: Path, simulator: Simulator) -> None:
@@ -217,6 +218,7 @@ def test_a_cancel_while_a_create_is_unanswered_says_one_may_run(tmp_path: Path, 
     assert "while Retell was being asked to start a batch: it may have started one" in run.outputs["reason"]
     assert "before it started a batch" not in run.outputs["reason"]
     assert "a batch may have started anyway" in run.summary
+    assert "| Batch | unknown: one may have started |" in run.summary
     assert json.loads(run.outputs["batch-job-ids"]) == []
 
 
@@ -266,3 +268,46 @@ def test_an_unpinned_engine_is_pinned_after_the_first_batch_so_every_batch_tests
     assert "version" not in sent[0]  # the latest, whichever that is...
     assert [each.get("version") for each in sent[1:]] == [3, 3]  # ...then the one the first batch ran
     assert run.outputs["engine-version"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("engine", "problem"),
+    [
+        ("llm_swapped", "ran 10 test case definition(s) this run did not ask for"),  # as another job's batch would
+        ("llm_shrunk", "holds 9 test cases, not the 10 this run asked for"),  # its create said 0: not counted yet
+    ],
+)
+def test_a_batch_that_ran_other_tests_than_asked_is_never_judged(
+    tmp_path: Path, simulator: Simulator, engine: str, problem: str
+) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id=engine, version="3", junit_path="j.xml"))
+    assert (run.exit_code, run.outputs["result"]) == (3, "error")
+    (started,) = json.loads(run.outputs["batch-job-ids"])
+    assert run.outputs["reason"] == f"Batch {started} {problem}; the gate will not judge it."
+    assert posts(simulator) == ["/create-batch-test"]
+    assert "Open the batch in Retell's dashboard to see what it ran." in run.summary
+    (suite,) = JUnitXml.fromfile(str(tmp_path / "workspace" / "j.xml"))
+    assert suite.errors + suite.failures >= 1  # never a green file beside the red gate
+
+
+def test_nothing_started_in_start_mode_is_said_so_not_told_to_rerun_with_a_batch_id(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: every request is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inputs = {"api-key": KEY, "base-url": f"http://127.0.0.1:{port}", "llm-id": "llm_demo", "timeout": "60"}
+    run = run_action(tmp_path, inputs)
+    assert (run.exit_code, run.outputs["result"]) == (3, "error")
+    assert "No batch was started." in run.summary
+    assert "same `batch-job-id`" not in run.summary
+    assert "keeps running" not in run.summary
+
+
+def test_a_dry_run_of_an_engine_version_says_retell_checks_it_only_when_starting(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    run = run_action(tmp_path, start_inputs(simulator, llm_id="llm_demo", version="99", dry_run="true"))
+    assert (run.exit_code, run.outputs["result"]) == (0, "dry-run")
+    assert "Retell checks that version 99 of llm_demo exists only when a batch starts." in run.outputs["reason"]
+    assert posts(simulator) == []

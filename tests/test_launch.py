@@ -12,6 +12,7 @@ from retell_gate.launch import Starter
 from retell_gate.retell.client import RetellClient
 from retell_gate.retell.engines import UnsupportedEngine
 from retell_gate.simulator import Simulator
+from tests.conftest import FakeClock
 
 
 def starter(simulator: Simulator, warnings: list[str] | None = None) -> Starter:
@@ -99,3 +100,24 @@ def test_an_ambiguous_create_is_sent_once_and_its_batch_adopted_with_a_warning(s
     assert posts(simulator) == 1
     assert len(warnings) == 1
     assert ids[0] in warnings[0]
+
+
+def test_a_batch_retell_started_though_not_as_asked_is_counted_as_started(clock: FakeClock) -> None:
+    """Its ID reaches `batch-job-ids` and the summary: it runs (and bills) in Retell whatever the gate does."""
+    import requests_mock as rm
+
+    from retell_gate.launch import StartPlan
+    from retell_gate.retell.engines import Engine
+    from retell_gate.retell.recovery import StartUncertain
+    from tests.factories import batch_body
+
+    client = RetellClient("https://api.test", "k", clock=clock, sleep=clock.sleep)
+    starting = Starter(client, clock() + 30, clock, clock.sleep, [].append)
+    plan = StartPlan(Engine("retell-llm", "llm_abc", 3), "", (), (("d1", "d2"),))
+    answer = batch_body("in_progress", 0, total=2, batch_id="b_9")  # version 2, not the 3 asked for
+    with rm.Mocker() as mock:
+        mock.post("https://api.test/create-batch-test", status_code=201, json=answer)
+        with pytest.raises(StartUncertain, match="against another engine"):
+            starting.start(plan)
+    assert starting.started_ids == ("b_9",)
+    assert not starting.sending

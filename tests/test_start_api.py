@@ -87,6 +87,20 @@ def agent(**fields: Any) -> dict[str, Any]:
         (agent(version=None, response_engine={"type": "retell-llm", "llm_id": "l"}), "no whole version"),
         (agent(response_engine={"type": "retell-llm", "llm_id": "l", "version": 4.5}), "no whole version"),
         (agent(response_engine={"type": "websocket", "url": "x"}), "engine of type 'websocket'"),
+        (
+            agent(version=None, response_engine={"type": "retell-llm", "llm_id": "llm_1", "version": 5}),
+            "for version 4 of the agent agent_1 with its engine at version 5",
+        ),
+        (
+            agent(response_engine={"type": "retell-llm", "llm_id": "llm_1", "version": 9}),
+            "gives it version 4 and its engine version 9",
+        ),
+        (
+            agent(response_engine={"type": "retell-llm", "llm_id": "llm x\n::error::forged", "version": 4}),
+            "llm_id that is not a Retell ID",
+        ),
+        (agent(response_engine={"type": "retell-llm", "llm_id": "l", "version": float("nan")}), "no whole version"),
+        (agent(response_engine={"type": "retell-llm", "llm_id": "l", "version": float("inf")}), "no whole version"),
         ("not an object", "malformed"),
     ],
 )

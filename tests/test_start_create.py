@@ -150,10 +150,30 @@ def test_a_create_that_never_connects_is_retried_and_never_looked_up() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with pytest.raises(ApiError, match="tries in a row"):
+    with pytest.raises(ApiError, match="tries in a row") as caught:
         create_batch_test(
             real_client(f"http://127.0.0.1:{port}"), ["d"], Engine("retell-llm", "l"), time.monotonic() + 20
         )
+    assert caught.value.message.startswith(
+        "Starting a new batch of 1 test cases for retell-llm l latest version failed"
+    )
+    assert caught.value.message.endswith("Retell started no batch for it.")
+    assert "`batch-job-id`" not in caught.value.hint  # nothing runs to be judged later
+
+
+def test_a_create_answered_429_every_time_says_nothing_was_started(clock: FakeClock) -> None:
+    client = RetellClient(BASE, KEY, clock=clock, sleep=clock.sleep)
+    with rm.Mocker() as mock:
+        mock.post(
+            f"{BASE}/create-batch-test", status_code=429, json={"message": "slow down"}, headers={"Retry-After": "1"}
+        )
+        with pytest.raises(ApiError, match=r"failed 6 tries in a row; the last: HTTP 429.*started no batch") as caught:
+            create_batch_test(
+                client, ["d1"], Engine("retell-llm", "llm_abc", 2), clock() + 60, clock=clock, sleep=clock.sleep
+            )
+    assert "429" in caught.value.hint
+    assert [request.method for request in mock.request_history] == ["POST"] * 6  # provably never arrived: resent
+    assert not isinstance(caught.value, StartUncertain)
 
 
 @pytest.mark.parametrize("ids", [[], ["a", "a"], [f"d{n}" for n in range(201)]])
@@ -186,6 +206,19 @@ def test_a_created_batch_that_runs_something_else_is_named_and_not_judged(
         with pytest.raises(StartUncertain, match=problem) as caught:
             create_batch_test(client, ["d1", "d2"], engine, clock() + 30)
     assert caught.value.batch_ids == ("b_9",)
+    assert caught.value.started is not None  # Retell did start it: reported as started, never judged
+
+
+def test_a_create_answered_with_a_batch_this_run_already_started_is_not_taken_twice(clock: FakeClock) -> None:
+    client = RetellClient(BASE, KEY, clock=clock, sleep=clock.sleep)
+    answer = batch_body("in_progress", 0, total=2, batch_id="b_1")
+    with rm.Mocker() as mock:
+        mock.post(f"{BASE}/create-batch-test", status_code=201, json=answer)
+        with pytest.raises(StartUncertain, match="batch b_1, which an earlier create of this run started") as caught:
+            create_batch_test(
+                client, ["d1", "d2"], Engine("retell-llm", "llm_abc", 2), clock() + 30, already_started=["b_1"]
+            )
+    assert caught.value.started is not None
 
 
 def test_a_lookup_that_fails_stops_without_a_second_create(clock: FakeClock) -> None:

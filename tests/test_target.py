@@ -66,6 +66,7 @@ def test_start_only_inputs_are_refused_in_wait_mode(name: str) -> None:
         ({"llm_id": "l1", "version": "v4"}, "Input `version` is 'v4': expected a version number"),
         ({"llm_id": "l1", "version": "-1"}, "Input `version` is '-1'"),
         ({"llm_id": "l1", "version": "1e3"}, "Input `version` is '1e3'"),
+        ({"llm_id": "l1", "version": "\uff13"}, "Input `version` is '\uff13'"),  # a full-width 3: not decimal here
         ({"llm_id": "l1", "test_case_definition_ids": "tcd_1;tcd_2"}, "holds 'tcd_1;tcd_2'"),
     ],
 )

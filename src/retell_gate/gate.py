@@ -116,7 +116,7 @@ class Gate:
 
     def _dry_run(self, plan: StartPlan) -> Outcome:
         names = tuple(definition.name for definition in plan.definitions)
-        reason = f"Dry run: the gate would start {plan.describe()}; nothing was started."
+        reason = f"Dry run: the gate would start {plan.describe()}; nothing was started.{plan.unchecked()}"
         return self._record.ended("dry-run", reason, codes.EXIT_PASSED, planned=names)
 
     def _check_batches(self, config: Config) -> Outcome:
@@ -162,6 +162,9 @@ class Gate:
         self._record.listings = {
             batch_job_id: self._list_runs(client, batch_job_id, deadline) for batch_job_id in batch_job_ids
         }
+        starter = self._record.starter
+        if starter is not None and (mismatch := starter.not_as_asked(waiter.readings, self._record.listings)):
+            raise ApiError(mismatch, endings.NOT_AS_ASKED_HINT)
         if ended == "deadline":
             return self._timed_out(config)
         if ended == "stopped":

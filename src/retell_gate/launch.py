@@ -10,17 +10,19 @@ a cancel half-way still reports the batches that keep running (and billing) in R
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import InputError
+from .errors import ApiError, InputError
 from .inputs.target import StartFor
 from .plan.selection import select, split_batches
 
 if TYPE_CHECKING:
     from .retell.client import RetellClient
     from .retell.engines import Engine
+    from .retell.listing import RunListing
+    from .retell.models import BatchTest
     from .retell.start_models import Definition
     from .retell.starting import Started
 
@@ -49,6 +51,13 @@ class StartPlan:
         each = f", each run {self.repeats} times," if self.repeats > 1 else ""
         return f"{cases}{each} in {batches} against {engine}"
 
+    def unchecked(self) -> str:
+        """What a dry run cannot check, said after its plan: an engine's version is read only through an agent."""
+        if self.agent or self.engine.version is None:
+            return ""
+        engine = self.engine
+        return f" Retell checks that version {engine.version} of {engine.engine_id} exists only when a batch starts."
+
 
 @dataclass
 class Starter:
@@ -61,7 +70,8 @@ class Starter:
     warn: Callable[[str], None]
     started: list[Started] = field(default_factory=list)
     sending: bool = False
-    """A create has been sent and not yet answered: a cancel now may leave a batch running unnamed."""
+    """A create was sent and whether it started a batch is not known (a cancel came before its answer, or no
+    batch was found after an ambiguous failure): a batch may be running unnamed."""
 
     def plan(
         self, target: StartFor, repeats: int = 1, required: Sequence[str] = (), quarantine: Sequence[str] = ()
@@ -98,20 +108,31 @@ class Starter:
         Each repeat is a batch of its own: `already_started` tells a repeat from a batch that was
         created twice after an ambiguous failure (recovery.py).
         """
-        from .retell.starting import create_batch_test
+        from .retell.recovery import StartUncertain
+        from .retell.starting import Started, create_batch_test
 
         engine = plan.engine
         for definition_ids in [ids for _ in range(plan.repeats) for ids in plan.batches]:
-            self.sending = True  # stays set if a cancel interrupts the create; an ApiError ends the run anyway
-            started = create_batch_test(
-                self.client,
-                definition_ids,
-                engine,
-                self.deadline,
-                already_started=self.started_ids,
-                clock=self.clock,
-                sleep=self.sleep,
-            )
+            self.sending = True  # stays set while the create's fate is unknown: a cancel, or no batch found for it
+            try:
+                started = create_batch_test(
+                    self.client,
+                    definition_ids,
+                    engine,
+                    self.deadline,
+                    already_started=self.started_ids,
+                    clock=self.clock,
+                    sleep=self.sleep,
+                )
+            except StartUncertain as uncertain:
+                if uncertain.started is not None:  # a batch Retell did start, though not as asked: reported too
+                    self.sending = False
+                    if uncertain.started.test_case_batch_job_id not in self.started_ids:
+                        self.started.append(Started(uncertain.started, tuple(definition_ids)))
+                raise
+            except ApiError:  # Retell refused it, or it never arrived: nothing was started for it
+                self.sending = False
+                raise
             self.started.append(started)
             self.sending = False
             engine = _pinned(engine, started)
@@ -122,6 +143,33 @@ class Starter:
     @property
     def started_ids(self) -> tuple[str, ...]:
         return tuple(started.batch_id for started in self.started)
+
+    def not_as_asked(self, readings: Mapping[str, BatchTest], listings: Mapping[str, RunListing]) -> str:
+        """Why a batch started (or found again) did not run the test cases asked for, as far as its last reading
+        and its listed runs show; empty when nothing says so. A verdict on such a batch would be about other tests.
+        """
+        for started in self.started:
+            problem = _not_as_asked(started, readings.get(started.batch_id), listings.get(started.batch_id))
+            if problem:
+                return f"Batch {started.batch_id} {problem}; the gate will not judge it."
+        return ""
+
+
+def _not_as_asked(started: Started, batch: BatchTest | None, listing: RunListing | None) -> str:
+    asked = set(started.definition_ids)
+    if batch is not None:
+        counted = batch.total_count if batch.state == "complete" else batch.total_count or len(asked)
+        if counted != len(asked):  # 0 is "not counted yet" only while the batch runs
+            return f"holds {batch.total_count} test cases, not the {len(asked)} this run asked for"
+    if listing is None:
+        return ""
+    listed = {run.test_case_definition_id for run in listing.runs}
+    if listed - asked:
+        return f"ran {len(listed - asked)} test case definition(s) this run did not ask for"
+    whole = batch is not None and not listing.problem and len(listing.runs) == batch.total_count
+    if whole and listed != asked:
+        return f"did not run {len(asked - listed)} of the test case definitions this run asked for"
+    return ""
 
 
 def _check_overlap(definitions: Sequence[Definition], required: Sequence[str], quarantine: Sequence[str]) -> None:

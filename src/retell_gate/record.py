@@ -88,6 +88,8 @@ class RunRecord:
         running = [one for one in started if one not in readings or readings[one].state != "complete"]
         if result in ("error", "cancelled", "timed-out"):
             reason += endings.still_running(running)
+        if self.engine_key:
+            hint = endings.start_mode_hint(hint, started)
         judged = verdict is not None
         return Outcome(
             result=result,
@@ -104,5 +106,19 @@ class RunRecord:
             baseline=self.baseline.used if self.baseline is not None and judged else None,
             repeats=self.plan.repeats if self.plan is not None else 1,
             start_mode=bool(self.engine_key),
-            planned_engine=(self.plan.engine.engine_id, self.plan.engine.version) if self.plan is not None else None,
+            planned_engine=self._planned_engine(),
+            unanswered_create=self.starter is not None and self.starter.sending,
         )
+
+    def _planned_engine(self) -> tuple[str, int | None] | None:
+        """The engine start mode tests: as planned, pinned to the version the first batch started runs when the
+        plan left it to Retell (the latest), for the outputs of a run that never read a batch."""
+        if self.plan is None:
+            return None
+        engine = self.plan.engine
+        first = self.starter.started[0].batch.response_engine if self.starter and self.starter.started else None
+        if engine.version is None and first is not None and engine.runs_as(first):
+            from .retell.engines import whole_version
+
+            return engine.engine_id, whole_version(first.version)
+        return engine.engine_id, engine.version

@@ -84,7 +84,7 @@ def parse_batch_job_ids(name: str, value: str) -> tuple[str, ...]:
 def parse_version(name: str, value: str) -> int | None:
     if value == "":
         return None
-    if not re.fullmatch(r"\d{1,10}", value) or int(value) > MAX_VERSION:
+    if not re.fullmatch(r"[0-9]{1,10}", value) or int(value) > MAX_VERSION:
         raise invalid(name, value, "expected a version number such as 4 (a whole number), or empty for the current one")
     return int(value)
 

@@ -23,6 +23,10 @@ NO_TIME_HINT = (
     "Raise `timeout` so that it covers starting the batches and waiting for them. A batch keeps running in Retell "
     "whatever the gate does: to judge one later, run only this gate with `batch-job-id` set to its ID."
 )
+NOT_AS_ASKED_HINT = (
+    "Open the batch in Retell's dashboard to see what it ran. The gate judges only batches that run the test cases "
+    "it asked for; another job starting a batch of the same engine at the same moment is one way to get this."
+)
 
 
 def cancelled(signal_name: str, several: bool, starting: Starting, all_complete: bool = False) -> tuple[str, str]:
@@ -57,6 +61,24 @@ def never_read(timeout: float, unread: Sequence[str], every: bool, starting_took
     taken = f" (starting took {starting_took})" if starting_took else ""
     unknown = "they pass" if several else "it passes"
     return f"`timeout` ({timeout:g} s) ran out before {which} could be read{taken}: whether {unknown} is unknown."
+
+
+def start_mode_hint(hint: str, started: Sequence[str]) -> str:
+    """An API error's hint as start mode must say it: "run the gate with the same `batch-job-id`" (the client's
+    JUDGE_LATER) speaks to wait mode, where the user gave the ID."""
+    from ..retell.client import JUDGE_LATER
+
+    if JUDGE_LATER not in hint:
+        return hint
+    if not started:
+        later = "No batch was started."
+    else:
+        later = (
+            "The batches this run started keep running in Retell: to judge them later, run only this gate with "
+            "`batch-job-id` set to their IDs (the `batch-job-ids` output); a job that starts batches starts (and "
+            "bills) more."
+        )
+    return hint.replace(JUDGE_LATER, later)
 
 
 def still_running(started: Sequence[str]) -> str:

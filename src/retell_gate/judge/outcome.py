@@ -79,6 +79,9 @@ class Outcome:
     """The inputs named an agent or engine: the batches were this run's to start (none, if `started` is empty)."""
     planned_engine: tuple[str, int | None] | None = None
     """Start mode: the engine's ID and version (None: the latest) the plan named, before any batch is read."""
+    unanswered_create: bool = False
+    """Start mode: the run ended not knowing whether its last create started a batch (a cancel while it was
+    unanswered, or no batch found after an ambiguous failure)."""
 
     @cached_property  # asked once per test run by the reports: computed once
     def regressed_ids(self) -> frozenset[str]:
@@ -116,6 +119,8 @@ class Outcome:
     @property
     def no_batch(self) -> str:
         """What the reports say in place of a batch ID when there is none."""
+        if self.unanswered_create:
+            return "unknown: one may have started"
         return "none started" if self.start_mode else "(not given)"
 
     @property

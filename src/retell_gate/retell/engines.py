@@ -14,6 +14,7 @@ batch will test: the one asked for, or the agent's current one when `version` is
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlencode
@@ -21,6 +22,7 @@ from urllib.parse import quote, urlencode
 from ..errors import ApiError
 from .calls import read_json, validate
 from .client import MAX_BODY_BYTES, SCHEMA_HINT
+from .ids import RETELL_ID
 
 if TYPE_CHECKING:
     from .client import RetellClient
@@ -47,7 +49,9 @@ class UnsupportedEngine(ApiError):
 
 def whole_version(version: float | None) -> int | None:
     """A version Retell reports, when it is a whole number (its model allows any number); None otherwise."""
-    return int(version) if version is not None and version == int(version) and version >= 0 else None
+    if version is None or not math.isfinite(version):  # NaN or infinity: JSON allows neither, Python's parser both
+        return None
+    return int(version) if version == int(version) and version >= 0 else None
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,11 @@ def get_agent(client: RetellClient, agent_id: str, version: int | None, deadline
         raise ApiError(f"Retell answered with a different agent than {agent_id} was asked for.", SCHEMA_HINT)
     if version is not None and agent.version is not None and agent.version != version:
         raise ApiError(f"Retell answered with version {agent.version} of {what}, not version {version}.", SCHEMA_HINT)
-    return AgentEngine(agent_id, agent.agent_name or "", agent.version, _engine_of(agent_id, agent))
+    engine = _engine_of(agent_id, agent)
+    if version is not None and engine.version != version:
+        problem = f"Retell answered for version {version} of {what} with its engine at version {engine.version}"
+        raise ApiError(f"{problem}; the gate tests only the version asked for, and started nothing.", SCHEMA_HINT)
+    return AgentEngine(agent_id, agent.agent_name or "", agent.version, engine)
 
 
 def _engine_of(agent_id: str, agent: Agent) -> Engine:
@@ -125,8 +133,17 @@ def _engine_of(agent_id: str, agent: Agent) -> Engine:
     if not engine_id:
         problem = f"Retell's answer for the agent {agent_id} names no {ID_FIELDS[engine_type]} for its {kind} engine."
         raise ApiError(problem, SCHEMA_HINT)
+    if not RETELL_ID.fullmatch(engine_id):  # it would go into requests and outputs: never quoted
+        problem = f"Retell's answer for the agent {agent_id} gives a {ID_FIELDS[engine_type]} that is not a Retell ID"
+        raise ApiError(f"{problem} ({len(engine_id)} characters, not only letters, digits, _ and -).", SCHEMA_HINT)
     # The engine's own version is what a batch pins; an agent and its engine share the number.
-    version = whole_version(response_engine.version if response_engine.version is not None else agent.version)
+    engine_version, agent_version = whole_version(response_engine.version), agent.version
+    if response_engine.version is not None and engine_version is None:
+        raise ApiError(f"Retell's answer for the agent {agent_id} gives no whole version number.", SCHEMA_HINT)
+    if engine_version is not None and agent_version is not None and engine_version != agent_version:
+        problem = f"Retell's answer for the agent {agent_id} gives it version {agent_version} and its engine"
+        raise ApiError(f"{problem} version {engine_version}, which should be one number.", SCHEMA_HINT)
+    version = engine_version if engine_version is not None else agent_version
     if version is None:
         raise ApiError(f"Retell's answer for the agent {agent_id} gives no whole version number.", SCHEMA_HINT)
     return Engine(engine_type, engine_id, version)

@@ -53,16 +53,23 @@ AMBIGUOUS_HINT = (
 
 
 class StartUncertain(ApiError):
-    """A batch may be running in Retell that the gate will not judge; `batch_ids` are the ones it knows of."""
+    """A batch may be running in Retell that the gate will not judge; `batch_ids` are the ones it knows of.
 
-    def __init__(self, message: str, hint: str, batch_ids: tuple[str, ...] = ()) -> None:
+    `started`: the batch this create certainly started (Retell answered with it) though it is not the one
+    asked for; None when the gate cannot tell (the candidates of an ambiguous failure are not known to be its)."""
+
+    def __init__(
+        self, message: str, hint: str, batch_ids: tuple[str, ...] = (), started: BatchTest | None = None
+    ) -> None:
         super().__init__(message, hint)
         self.batch_ids = batch_ids
+        self.started = started
 
 
 def sized_as_asked(total_count: int, asked: int) -> bool:
-    """A new batch holds the test cases asked for, or 0 while Retell has not counted them yet (the judge checks
-    the final total): the rule for a create's own answer and for a batch found after an ambiguous one."""
+    """A new batch holds the test cases asked for, or 0 while Retell has not counted them yet (launch.py checks
+    the final total, and the test runs): the rule for a create's own answer and for a batch found after an
+    ambiguous one."""
     return total_count in (0, asked)
 
 

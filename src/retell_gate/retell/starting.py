@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import ApiError
+from ..net.retry import RetriesExhausted
 from ..net.transport import MaybeArrived, ResponseTooLarge
 from .calls import refusal, validate
 from .client import MAX_BODY_BYTES, SCHEMA_HINT
@@ -39,15 +40,24 @@ if TYPE_CHECKING:
 __all__ = ["MAX_DEFINITIONS", "StartUncertain", "Started", "create_batch_test"]
 
 MAX_DEFINITIONS = 200  # Retell's documented limit per batch (its specification allows 1000)
+DEFINITIONS_OR_VERSION = (
+    "Check `version` (it must exist for this engine) and `test-case-definition-ids` (each must be a definition of "
+    "this engine, at most 200 a batch)."
+)
 CREATE_HINTS = {
-    400: "Check `test-case-definition-ids`: each must be a definition of this engine (at most 200 a batch).",
+    400: DEFINITIONS_OR_VERSION,
     402: (
         "Starting a batch test is billed: check the plan, credit and payment method of the Retell workspace "
         "that owns the `api-key` (Retell's dashboard, Billing). Retell started no batch for this request."
     ),
     404: "Check `test-case-definition-ids` and the engine's ID, and that the `api-key` belongs to their workspace.",
-    422: "Check `test-case-definition-ids`: each must be a definition of this engine (at most 200 a batch).",
+    422: DEFINITIONS_OR_VERSION,
 }
+NEVER_ARRIVED_HINT = (
+    "Retell, or the network between the runner and Retell, kept failing before the create could arrive (each try "
+    "was refused, could not connect, or was answered 429): check https://status.retellai.com, the rate of requests "
+    "on this `api-key`, and that `base-url` can be reached from the runner."
+)
 
 
 @dataclass(frozen=True)
@@ -102,11 +112,14 @@ def create_batch_test(
         )
         return Started(batch, ids, f"{reason} The gate found the batch it started, {batch.test_case_batch_job_id}.")
 
+    what = f"a new batch of {len(ids)} test cases for {engine.label()}"
     try:
         answer = client.send("POST", "/create-batch-test", deadline, MAX_BODY_BYTES, body, resend_if_unsure=False)
     except (MaybeArrived, ResponseTooLarge) as unsure:
         return recover(unsure.message)
-    what = f"a new batch of {len(ids)} test cases for {engine.label()}"
+    except RetriesExhausted as never_arrived:  # a create is tried again only when it provably never arrived
+        message = f"Starting {what} failed: {never_arrived.message} Retell started no batch for it."
+        raise ApiError(message, NEVER_ARRIVED_HINT) from None
     if not 200 <= answer.status < 300:
         raise refusal(answer, what, CREATE_HINTS)  # Retell said no: nothing was created
     try:
@@ -115,11 +128,11 @@ def create_batch_test(
         batch = validate(BatchTest, answer.json(f"Retell's answer for {what}", SCHEMA_HINT), what)
     except ApiError as unreadable:  # Retell took the request, so a batch may exist: look, never resend
         return recover(unreadable.message)
-    _check_created(batch, engine, ids)
+    _check_created(batch, engine, ids, already_started)
     return Started(batch, ids)
 
 
-def _check_created(batch: BatchTest, engine: Engine, ids: tuple[str, ...]) -> None:
+def _check_created(batch: BatchTest, engine: Engine, ids: tuple[str, ...], already_started: Collection[str]) -> None:
     """A created batch must run what was asked; otherwise it is reported (it runs on) and nothing is judged."""
     batch_id = batch.test_case_batch_job_id
     if not RETELL_ID.fullmatch(batch_id):  # never logged, output or requested: it could carry anything
@@ -129,10 +142,12 @@ def _check_created(batch: BatchTest, engine: Engine, ids: tuple[str, ...]) -> No
             NOT_FOUND_HINT,
         )
     problem = ""
-    if not engine.runs_as(batch.response_engine):
+    if batch_id in already_started:  # the same batch twice would hide the tests the second create was for
+        problem = f"Retell answered this create with batch {batch_id}, which an earlier create of this run started"
+    elif not engine.runs_as(batch.response_engine):
         problem = f"Retell started batch {batch_id} against another engine than {engine.label()}"
     elif not sized_as_asked(batch.total_count, len(ids)):
         problem = f"Retell started batch {batch_id} with {batch.total_count} test cases, not the {len(ids)} asked for"
     if problem:
         hint = "The batch keeps running in Retell; check it in Retell's dashboard. " + SCHEMA_HINT
-        raise StartUncertain(f"{problem}; the gate will not judge it.", hint, (batch_id,))
+        raise StartUncertain(f"{problem}; the gate will not judge it.", hint, (batch_id,), started=batch)

@@ -32,6 +32,8 @@ current one. The scripts (ENGINES):
 | `unlisted` | 10 | passes | answers 201; `list-batch-tests` answers 500 |
 | `hostile` | 8 (HOSTILE_NAMES) | passes | answers 201; its agent's name holds workflow commands |
 | `badid` | 10 | passes | creates it, then answers 201 with a batch ID holding a line break and a command |
+| `swapped` | 10 | passes | answers 201 with a batch that runs as many other definitions (as if another job's) |
+| `shrunk` | 10 | passes | answers 201 with a `total_count` of 0; the batch then runs one definition fewer |
 
 `history` and `sparse` also have batches run before (history.py), listed by `list-batch-tests`.
 """
@@ -74,7 +76,7 @@ HISTORY_NAMES = (
 NOW = "PFPFKPP"
 CreateFault = Literal[
     "", "payment", "broke", "busy", "reset", "error500", "hang", "garbled", "late", "lost", "twice", "crowded", "badid",
-    "uncounted",
+    "uncounted", "swapped", "shrunk",
 ]  # fmt: skip
 CREATE_FAULTS: tuple[CreateFault, ...] = tuple(fault for fault in get_args(CreateFault) if fault)
 

@@ -134,7 +134,11 @@ class Starts:
         if fault == "crowded":  # another job's batch of as many tests, a second earlier
             others = {f"tcd_other_{index:03d}": f"Another job's test {index}" for index in range(len(ids))}
             self._add(engine, version, tuple(others), others, offset_ms=-1000)
-        created = self._add(engine, version, ids, names) if fault != "lost" else None
+        if fault == "swapped":  # Retell runs other definitions than it was asked to
+            others = {f"tcd_other_{index:03d}": f"Another job's test {index}" for index in range(len(ids))}
+            ids, names = tuple(others), others
+        kept = ids[:-1] if fault == "shrunk" and len(ids) > 1 else ids
+        created = self._add(engine, version, kept, names) if fault != "lost" else None
         if fault == "twice":
             self._add(engine, version, ids, names)
         if created is not None and fault == "late":
@@ -147,7 +151,7 @@ class Starts:
             return error(500, "An unexpected server error occurred.")
         if fault == "garbled" or created is None:
             return 201, {}, b"<html><body>Created</body></html>"
-        answered = created.body(Frame(total=len(ids)))
+        answered = created.body(Frame(total=0 if fault == "shrunk" else len(ids)))
         if fault == "badid":
             answered["test_case_batch_job_id"] = BAD_BATCH_ID
         return json_answer(answered, 201)
