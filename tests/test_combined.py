@@ -53,3 +53,18 @@ def test_with_a_whole_list_quarantined_failures_count_against_nothing() -> None:
     verdict, _ = decide_per_definition(gated, config(quarantine="Test 1"), None)
     assert verdict.per_definition
     assert (verdict.passed, verdict.counts.failed, verdict.counts.total) == (True, 0, 2)
+
+
+def test_a_quarantine_that_leaves_no_test_counted_fails_unless_empty_is_allowed() -> None:
+    runs = (make_run(0, "fail", "Test 0"), make_run(1, "fail", "Test 1"))
+    gated = one(read=batch(passed=0, failed=2, total=2), listing=RunListing(runs))
+    verdict, _ = decide_per_definition(gated, config(quarantine="*"), None)
+    assert not verdict.passed  # a gate where nothing counts would pass anything
+    assert verdict.reason == (
+        "The batch failed: no test counts once quarantined tests are left out (set `allow-empty: true` to accept that)."
+    )
+    (shown,) = [check for check in verdict.checks if check.name == "Test cases"]
+    assert (shown.limit, shown.actual, shown.ok) == ("at least 1", "0 (all quarantined)", False)
+    allowed, _ = decide_per_definition(gated, config(quarantine="*", allow_empty="true"), None)
+    assert allowed.passed
+    assert allowed.reason == "No test counts once quarantined tests are left out, which is allowed."

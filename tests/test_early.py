@@ -46,7 +46,9 @@ TABLE: list[tuple[list[BatchTest | None], dict[str, str], bool]] = [
     ([running(passed=1, errored=1, total=3)], {"max_errors": "1", "min_pass_rate": "66.7"}, True),
     ([running(passed=0, total=10)], {"min_pass_rate": "100"}, False),  # nothing finished: all can still pass
     # Nothing finished and nothing failed: never a stop, whatever the limits.
-    ([running(total=0)], {}, False),  # an empty batch is judged at the end (`allow-empty`), not early
+    ([running(total=0)], {}, False),  # a running batch's total of 0 may be "not counted yet"
+    ([done(total=0), running(passed=3)], {"allow_empty": "false"}, True),  # complete and empty: final
+    ([done(total=0), running(passed=3)], {"allow_empty": "true"}, False),
     ([running()], {"max_failures": "0%", "max_errors": "0", "min_pass_rate": "100"}, False),
     # Several batches: the limits apply to the totals.
     ([running(failed=2), running(failed=1)], {"max_failures": "2"}, True),
@@ -92,7 +94,7 @@ def test_a_stop_is_never_contradicted_by_any_way_the_batches_could_end(
             total=reading.total_count,
         )
         best.append(GatedBatch(f"b{i}", final))
-    verdict = decide_batches(best, config(**inputs, allow_empty="true"))
+    verdict = decide_batches(best, config(**({"allow_empty": "true"} | inputs)))
     assert verdict.passed is not stops
 
 

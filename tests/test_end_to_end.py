@@ -132,6 +132,31 @@ def test_a_batch_that_had_already_failed_at_the_timeout_fails_even_when_a_timeou
     assert "raise `timeout` to wait for the end" in run.summary
 
 
+@pytest.mark.parametrize(
+    ("batch", "inputs", "failure"),
+    [
+        # The runs listed at the end show a required test failed: no later run can turn it.
+        ("stuck", {"required_tests": "Answers opening hours"}, 'required tests did not pass: "Answers opening hours"'),
+        # It passed in the baseline and has failed now: a regression, whatever the rest does.
+        ("stuck", {"baseline": "mismatch-base"}, '1 test regressed since the baseline ("Answers opening hours")'),
+        # Read at 1 passed, listed a moment later with 2 failed: the worse of the two counts.
+        ("stuck-lagging", {"max_failures": "1"}, "2 failed, more than the 1 allowed"),
+        # Complete and empty beside a running batch: it can never hold a test case.
+        ("empty-t stuck-passing", {}, "batch empty-t has no test cases"),
+    ],
+)
+def test_what_the_runs_already_show_fails_a_timeout_that_could_otherwise_pass(
+    tmp_path: Path, simulator: Simulator, batch: str, inputs: dict[str, str], failure: str
+) -> None:
+    inputs = {"max_failures": "5", **inputs}
+    run = run_action(
+        tmp_path, gate_inputs(simulator, batch, timeout="1", poll_interval="0.2", fail_on_timeout="false", **inputs)
+    )
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed"), run.outputs["reason"]
+    assert failure in run.outputs["reason"]
+    assert "ran out while" in run.outputs["reason"]
+
+
 def test_a_batch_never_read_when_the_timeout_runs_out_is_unknown_never_a_pass(
     tmp_path: Path, simulator: Simulator
 ) -> None:

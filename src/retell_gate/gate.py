@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from . import codes
 from .errors import ApiError, InputError
 from .inputs.config import Config, load_config, report_files
-from .inputs.judging import decided_on_counts
 from .inputs.raw import raw_values
 from .inputs.target import WAIT_INPUT, StartFor, split_ids, start_key
 from .judge import endings
@@ -222,7 +221,7 @@ class Gate:
         if never:
             raise ApiError(endings.never_read(config.timeout, never, every=False), endings.NO_TIME_HINT)
         ran_out = f"`timeout` ({config.timeout:g} s) ran out"
-        failing = early_verdict(self._record.readings(), config, stopped=ran_out) if decided_on_counts(config) else None
+        failing = early_verdict(self._record.readings(), config, stopped=ran_out, listed=self._record.listed())
         if failing is not None:
             hint = endings.TIMED_OUT_FAILING_HINT
             return self._record.ended("failed", failing.reason, codes.EXIT_FAILED, hint, verdict=failing)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .baseline_step import BaselineStep
     from .judge.assess import Assessment
     from .judge.batches import GatedBatch
+    from .judge.early import Listed
     from .judge.outcome import Outcome
     from .judge.verdict import Verdict
     from .launch import Starter, StartPlan
@@ -62,6 +63,15 @@ class RunRecord:
     def all_complete(self) -> bool:
         readings = self.readings()
         return bool(readings) and all(batch is not None and batch.state == "complete" for _, batch in readings)
+
+    def listed(self) -> Listed:
+        """What the timeout knows beyond the readings, for judge.early: the runs listed, the baseline's runs
+        (when read: a named one), and in start mode how many runs each test gets."""
+        from .judge.early import Listed
+
+        baseline_runs = self.baseline.runs.runs if self.baseline is not None and self.baseline.runs else None
+        runs_each = self.plan.repeats if self.plan is not None else None
+        return Listed(self.listings, baseline_runs, runs_each)
 
     def gated(self) -> tuple[GatedBatch, ...]:
         """Every batch with what is known of it: its last reading and its test runs, if they were read."""

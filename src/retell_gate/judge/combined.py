@@ -64,7 +64,10 @@ def decide_per_definition(
     if per_definition:
         counts = assessment.counts
         empty = [batch_id for batch_id, judged in by_batches.by_batch.items() if judged.total == 0]
-        checks = (*threshold_checks(counts, config, empty, several), *assessment.checks)
+        thresholds = threshold_checks(counts, config, empty, several)
+        if counts.total == 0 and not empty:  # every test quarantined: nothing is judged, like an empty batch
+            thresholds = [check for check in thresholds if check.input != "allow-empty"] + [_none_counted(config)]
+        checks = (*thresholds, *assessment.checks)
     else:
         counts = by_batches.counts
         checks = (*by_batches.checks, *assessment.checks)
@@ -81,6 +84,17 @@ def decide_per_definition(
             per_definition=per_definition,
         ),
         assessment,
+    )
+
+
+def _none_counted(config: Config) -> Check:
+    return Check(
+        "Test cases",
+        "allow-empty",
+        "any number" if config.allow_empty else "at least 1",
+        "0 (all quarantined)",
+        config.allow_empty,
+        "no test counts once quarantined tests are left out (set `allow-empty: true` to accept that)",
     )
 
 

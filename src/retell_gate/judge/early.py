@@ -7,52 +7,98 @@ first reading), or the errors more than `max-errors`, or the pass rate would sta
 `min-pass-rate` even if every unfinished test case passed, no later reading can pass, and neither
 can the final verdict (the list of runs and uncounted test cases only make counts worse).
 
-Anything short of that could still pass, so the wait goes on: no false reds. The "Test cases"
-check (`allow-empty`) is left to the end. A batch not read yet has an unknown total: nothing is
-decided before every batch has been read once. Pure, no I/O.
+Anything short of that could still pass, so the wait goes on: no false reds. A batch read complete
+and empty fails the "Test cases" check (`allow-empty`) already. A batch not read yet has an unknown
+total: nothing is decided before every batch has been read once.
+
+At the timeout the runs listed so far are known too: they make the counts worse where they show more
+failures than the batch counted when last read, and final.py finds required tests and regressions
+that have failed for good. With `quarantine` or `repeats` the counts decide nothing (a failure may be
+quarantined, or a repeat allowed), but those per-test checks still apply. Pure, no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..inputs.config import Config
-from .runs import how_many
-from .verdict import Check, Counts, Verdict, judged_counts, limit_check, percent, places_for
+from ..inputs.judging import decided_on_counts
+from .final import final_failures
+from .runs import count_runs, how_many
+from .verdict import Check, Counts, Verdict, empty_check, judge_batch, limit_check, percent, places_for
 
 if TYPE_CHECKING:
-    from ..retell.models import BatchTest
+    from ..retell.listing import RunListing
+    from ..retell.models import BatchTest, TestRun
 
 
 FAIL_FAST = "`fail-fast` stopped the wait"
 
 
+@dataclass(frozen=True)
+class Listed:
+    """What the timeout knows beyond the readings: the runs listed, the baseline's runs (None: no baseline
+    read yet) and how many runs each test gets (start mode's `repeats`; None in wait mode)."""
+
+    listings: Mapping[str, RunListing]
+    baseline_runs: Sequence[TestRun] | None = None
+    runs_each: int | None = None
+
+
 def early_verdict(
-    readings: Sequence[tuple[str, BatchTest | None]], config: Config, stopped: str = FAIL_FAST
+    readings: Sequence[tuple[str, BatchTest | None]],
+    config: Config,
+    stopped: str = FAIL_FAST,
+    listed: Listed | None = None,
 ) -> Verdict | None:
     """A failing Verdict when the batches, as last read, can no longer pass; None while they still can.
 
     `readings` holds each batch's ID and its last reading (None: not read yet), in order; `stopped` says
-    what ended the wait (`fail-fast`, or the timeout), for the reason.
+    what ended the wait (`fail-fast`, or the timeout), for the reason; `listed`, what the timeout knows more.
     """
     if not readings or any(batch is None for _, batch in readings):
         return None
-    by_batch = {batch_job_id: _so_far(batch) for batch_job_id, batch in readings if batch is not None}
+    listings = listed.listings if listed is not None else {}
+    by_batch = {batch_job_id: _so_far(batch, listings.get(batch_job_id)) for batch_job_id, batch in readings if batch}
     counts = Counts.combined(by_batch.values())
-    checks = _checks(counts, config)
+    empty = [
+        batch_job_id
+        for batch_job_id, batch in readings
+        if batch and batch.state == "complete" and not batch.total_count
+    ]
+    checks = [
+        *(_checks(counts, config) if decided_on_counts(config) else ()),
+        *_empty(counts, config, empty, len(readings) > 1),
+    ]
+    if listed is not None:
+        runs = [run for listing in listed.listings.values() for run in listing.runs]
+        checks += final_failures(runs, config, listed.baseline_runs, listed.runs_each)
     failures = [check.failure for check in checks if not check.ok]
     if not failures:
         return None
     running = sum(1 for _, batch in readings if batch is not None and batch.state != "complete")
-    return Verdict(False, _reason(failures, counts, running, len(readings), stopped), counts, checks, (), by_batch)
+    reason = _reason(failures, counts, running, len(readings), stopped)
+    return Verdict(False, reason, counts, tuple(checks), (), by_batch)
 
 
-def _so_far(batch: BatchTest) -> Counts:
-    """A batch's counts now; a complete batch's test cases left uncounted are errors already."""
+def _so_far(batch: BatchTest, listing: RunListing | None) -> Counts:
+    """A batch's counts now: a complete one as the final verdict judges it; a running one, made worse where the
+    runs listed since it was read show more failures or errors."""
+    if batch.state == "complete":
+        return judge_batch(batch, listing)[0]
     counts = Counts.of(batch)
-    return judged_counts(counts)[0] if batch.state == "complete" else counts
+    if listing is None:
+        return counts
+    runs = count_runs(listing.runs)
+    return Counts(counts.passed, max(counts.failed, runs.failed), max(counts.errored, runs.errored), counts.total)
+
+
+def _empty(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> list[Check]:
+    """The "Test cases" check, once a batch is read complete and empty: more readings cannot fill it."""
+    return [empty_check(counts, config, empty, several)] if empty else []
 
 
 def _checks(counts: Counts, config: Config) -> tuple[Check, ...]:

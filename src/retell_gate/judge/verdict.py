@@ -182,11 +182,11 @@ def threshold_checks(counts: Counts, config: Config, empty: Sequence[str], sever
                 f"the pass rate is {shown}, below {config.min_pass_rate}%",
             )
         )
-    checks.append(_empty_check(counts, config, empty, several))
+    checks.append(empty_check(counts, config, empty, several))
     return checks
 
 
-def _empty_check(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> Check:
+def empty_check(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> Check:
     """With several batches, each must hold a test case: an empty one is as suspect beside others as alone."""
     if several:
         which = f"batch {empty[0]} has" if len(empty) == 1 else f"batches {', '.join(empty)} have"

@@ -50,6 +50,8 @@ SCENARIOS: dict[str, Scenario] = {
         ]
     ),
     "stuck-passing": Scenario([Frame("in_progress", 1, 0, 0)]),
+    # Counted when read: 1 passed; listed a moment later: 2 failed as well (the counts lag the runs).
+    "stuck-lagging": Scenario([Frame("in_progress", 1, 0, 0)], runs_tally=(1, 2, 0)),
     "slow-stuck": Scenario([Frame("in_progress", 1, 0, 0, delay=2.5)]),  # each read answered after 2.5 s
     # Three failures at the second read, then a long way to go: what `fail-fast` stops early on.
     "fails-early": Scenario(

@@ -1,0 +1,63 @@
+"""Tests whose verdict is already final while their batches still run, read from the runs listed so far.
+
+A failed or errored run never turns into a pass. So once a test has failed more of its runs than its
+`min-passes` can spare (with no `min-passes`, any one: every run must pass), it has failed for good:
+if it is a required test, `required-tests` has failed; if it passed in the baseline, it has regressed,
+and more regressions than `max-regressions` allows have failed that check. Nothing else is decided
+here: a test not listed yet, or still running, may pass. Quarantined tests count against nothing.
+
+With `min-passes`, how many runs a test gets must be known: `repeats` in start mode (`runs_each`); in
+wait mode two batches may hold the same test, so only the "every run passes" rule is used. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .definitions import DefinitionResult, judge_definitions
+from .selection import REQUIRED_INPUT, matching
+from .verdict import Check
+from .wording import first_few, quoted
+
+if TYPE_CHECKING:
+    from ..inputs.config import Config
+    from ..retell.models import TestRun
+
+
+def final_failures(
+    runs: Sequence[TestRun], config: Config, baseline_runs: Sequence[TestRun] | None, runs_each: int | None
+) -> list[Check]:
+    """The failing `required-tests` and `max-regressions` checks that no later run can turn; empty while none."""
+    if config.min_passes is not None and runs_each is None:
+        return []
+    lost = [
+        result
+        for result in judge_definitions(runs)
+        if _lost(result, config.min_passes, runs_each)
+        and not matching(config.quarantine, result.definition_id, result.name)
+    ]
+    checks = []
+    required = [r for r in lost if matching(config.required_tests, r.definition_id, r.name)]
+    if required:
+        named = first_few([f"{quoted(r.name)} {r.status}" for r in required])
+        failure = f"required tests did not pass: {named}"
+        checks.append(Check("Required tests", REQUIRED_INPUT, "all pass", f"{len(required)} failed", False, failure))
+    if baseline_runs is not None:
+        before = {r.definition_id: r for r in judge_definitions(baseline_runs, config.min_passes, capped=True)}
+        regressed = [r for r in lost if (b := before.get(r.definition_id)) is not None and b.ok]
+        limit = config.max_regressions or 0
+        if len(regressed) > limit:
+            noun = "test" if len(regressed) == 1 else "tests"
+            names = first_few([quoted(r.name) for r in regressed])
+            failure = f"{len(regressed)} {noun} regressed since the baseline ({names}), more than the {limit} allowed"
+            checks.append(Check("Regressions", "max-regressions", f"≤ {limit}", f"{len(regressed)}", False, failure))
+    return checks
+
+
+def _lost(result: DefinitionResult, min_passes: int | None, runs_each: int | None) -> bool:
+    """Whether the test's failed and errored runs already leave fewer than its `min-passes` possible."""
+    failing = result.failed + result.errored
+    if min_passes is None:
+        return failing > 0
+    return runs_each is not None and failing > runs_each - min_passes
