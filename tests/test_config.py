@@ -107,15 +107,18 @@ BAD_VALUES = [
     ("allow-empty", "tRuE", "true or false"),
     ("fail-on-timeout", "no", "true or false"),
     ("fail-on-timeout", "0", "true or false"),
-    ("poll-interval", "0", "greater than 0"),
-    ("poll-interval", "-3", "greater than 0"),
-    ("poll-interval", "ten", "greater than 0"),
-    ("poll-interval", "nan", "greater than 0"),
-    ("poll-interval", "inf", "greater than 0"),
-    ("timeout", "0", "greater than 0"),
-    ("timeout", "1e400", "greater than 0"),
-    ("timeout", "999999999", "greater than 0"),
-    ("timeout", "30m", "greater than 0"),
+    ("poll-interval", "0", "from 0.001 to 432000"),
+    ("poll-interval", "-3", "from 0.001 to 432000"),
+    ("poll-interval", "ten", "from 0.001 to 432000"),
+    ("poll-interval", "nan", "from 0.001 to 432000"),
+    ("poll-interval", "inf", "from 0.001 to 432000"),
+    ("timeout", "0", "from 0.001 to 432000"),
+    ("timeout", "1e400", "from 0.001 to 432000"),
+    ("timeout", "999999999", "from 0.001 to 432000"),
+    ("timeout", "30m", "from 0.001 to 432000"),
+    ("poll-interval", "1e-300", "from 0.001 to 432000"),  # overflowed the polling arithmetic
+    ("poll-interval", "1e-400", "from 0.001 to 432000"),  # a float of 0.0
+    ("timeout", "1e-400", "from 0.001 to 432000"),
     ("batch-job-id", "../../delete-agent", "letters, digits"),
     ("batch-job-id", "id.with.dots", "letters, digits"),
     ("fail-fast", "yes", "true or false"),
@@ -396,3 +399,14 @@ def test_a_base_url_with_credentials_is_refused_without_quoting_them(url: str) -
         load_config({"INPUT_API-KEY": KEY, "INPUT_BATCH-JOB-ID": "b", "INPUT_BASE-URL": url}, [])
     assert "hunter2pass" not in caught.value.message
     assert "***@" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("report", "junit"), [("r.json", "./r.json"), ("out/r.json", "out/x/../r.json"), ("a//b", "a\\b")]
+)
+def test_two_spellings_of_one_report_file_are_an_input_error(report: str, junit: str) -> None:
+    from retell_gate.inputs.config import report_files
+
+    with pytest.raises(InputError, match=r"Input `junit-path` is .*expected a different file than `report-path`"):
+        config_from(report_path=report, junit_path=junit)
+    assert report_files(dict(DEFAULTS) | {"report-path": report, "junit-path": junit}) == {"report-path": report}

@@ -298,3 +298,11 @@ def test_a_cancel_once_the_batch_is_complete_does_not_say_it_keeps_running(
     assert run.outputs["reason"] == "The gate was cancelled (SIGINT) after the batch completed, before it was judged."
     assert "Nothing runs in Retell" in run.summary
     assert "keeps running" not in run.summary
+
+
+def test_a_timeout_counts_what_a_complete_batch_left_uncounted_as_errors(tmp_path: Path, simulator: Simulator) -> None:
+    # `uncounted` is complete with 2 of 10 test cases counted as nothing: errors, as its verdict would say.
+    inputs = gate_inputs(simulator, "uncounted-t stuck-passing-t", timeout="1", poll_interval="0.2", max_errors="2")
+    run = run_action(tmp_path, inputs)
+    assert (run.exit_code, run.outputs["result"]) == (4, "timed-out")
+    assert run.outputs["error-count"] == "2"

@@ -57,7 +57,7 @@ TIMED_OUT_WITH_RUNS = """\
 Retell batch test: TIMED OUT
 The batch was still running when the timeout (1800 s) ran out. 4 of 10 test cases had finished.
 
-Test cases: 4 passed, 0 failed, 0 errored of 10; pass rate 40.0%
+Test cases: 4 passed, 1 failed, 0 errored of 10; pass rate 40.0%
 
 Failed and errored test cases (1):
   fail   Broke one

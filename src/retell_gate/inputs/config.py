@@ -38,6 +38,7 @@ from .values import (
     parse_limit,
     parse_percentage,
     parse_seconds,
+    same_file,
 )
 
 TARGET_FIELDS = {name.replace("-", "_") for name in TARGET_INPUTS}
@@ -140,7 +141,7 @@ def load_config(env: Mapping[str, str], argv: Sequence[str]) -> Config:
     target = parse_target(values)  # exactly one input says what to test
     fields = {name.replace("-", "_"): PARSERS[name](name, text) for name, text in values.items()}
     fields = {name: value for name, value in fields.items() if name not in TARGET_FIELDS}
-    if fields["report_path"] and fields["report_path"] == fields["junit_path"]:
+    if same_file(fields["report_path"], fields["junit_path"]):
         raise invalid("junit-path", values["junit-path"], "expected a different file than `report-path`")
     config = Config(target=target, **fields)
     check_judging(config, values)
@@ -153,6 +154,6 @@ def report_files(values: Mapping[str, str]) -> dict[str, str]:
     for name in ("report-path", "junit-path"):
         with contextlib.suppress(InputError):
             path = PARSERS[name](name, values.get(name, ""))
-            if path and path not in files.values():
+            if path and not any(same_file(path, other) for other in files.values()):
                 files[name] = path
     return files

@@ -4,6 +4,7 @@ the value and says what is allowed."""
 from __future__ import annotations
 
 import ipaddress
+import posixpath
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ BATCH_ID_PATTERN = RETELL_ID
 TRUE_VALUES = ("true", "True", "TRUE")
 FALSE_VALUES = ("false", "False", "FALSE")
 MAX_SECONDS = 5 * 24 * 3600  # a self-hosted job's limit; no wait can usefully be longer
+MIN_SECONDS = Decimal("0.001")  # a millisecond: shorter is no wait at all (1e-400 reads as 0.0, 1e-300 overflows)
 
 
 # Plain frozen dataclasses rather than pydantic models: validation is done by the parsers below,
@@ -102,9 +104,9 @@ def parse_bool(name: str, value: str) -> bool:
 
 
 def parse_seconds(name: str, value: str) -> float:
-    allowed = f"expected a number of seconds greater than 0 and at most {MAX_SECONDS}"
+    allowed = f"expected a number of seconds from {MIN_SECONDS} to {MAX_SECONDS}"
     # Compared as a Decimal, so that 1e999 is simply too large rather than an infinite float.
-    if not SECONDS.fullmatch(value) or not 0 < Decimal(value) <= MAX_SECONDS:
+    if not SECONDS.fullmatch(value) or not MIN_SECONDS <= Decimal(value) <= MAX_SECONDS:
         raise invalid(name, value, allowed)
     return float(Decimal(value))
 
@@ -193,6 +195,15 @@ def parse_file_path(name: str, value: str) -> str:
     if "\0" in value or len(value) > 1024 or value.endswith(("/", "\\")) or not _stays_inside(value):
         raise invalid(name, value, allowed)
     return value
+
+
+def same_file(first: str, second: str) -> bool:
+    """Whether two report paths name one file, however `.`, `..`, doubled or back slashes spell them."""
+    return bool(first) and _normalized(first) == _normalized(second)
+
+
+def _normalized(path: str) -> str:
+    return posixpath.normpath(path.replace("\\", "/"))
 
 
 def _stays_inside(path: str) -> bool:

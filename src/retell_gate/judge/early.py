@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 from ..inputs.config import Config
 from ..inputs.judging import decided_on_counts
 from .final import final_failures
-from .runs import count_runs, how_many
-from .verdict import Check, Counts, Verdict, empty_check, judge_batch, limit_check, percent, places_for
+from .runs import how_many
+from .verdict import Check, Counts, Verdict, counts_so_far, empty_check, limit_check, percent, places_for
 
 if TYPE_CHECKING:
     from ..retell.listing import RunListing
@@ -62,7 +62,9 @@ def early_verdict(
     if not readings or any(batch is None for _, batch in readings):
         return None
     listings = listed.listings if listed is not None else {}
-    by_batch = {batch_job_id: _so_far(batch, listings.get(batch_job_id)) for batch_job_id, batch in readings if batch}
+    by_batch = {
+        batch_job_id: counts_so_far(batch, listings.get(batch_job_id)) for batch_job_id, batch in readings if batch
+    }
     counts = Counts.combined(by_batch.values())
     empty = [
         batch_job_id
@@ -82,18 +84,6 @@ def early_verdict(
     running = sum(1 for _, batch in readings if batch is not None and batch.state != "complete")
     reason = _reason(failures, counts, running, len(readings), stopped)
     return Verdict(False, reason, counts, tuple(checks), (), by_batch)
-
-
-def _so_far(batch: BatchTest, listing: RunListing | None) -> Counts:
-    """A batch's counts now: a complete one as the final verdict judges it; a running one, made worse where the
-    runs listed since it was read show more failures or errors."""
-    if batch.state == "complete":
-        return judge_batch(batch, listing)[0]
-    counts = Counts.of(batch)
-    if listing is None:
-        return counts
-    runs = count_runs(listing.runs)
-    return Counts(counts.passed, max(counts.failed, runs.failed), max(counts.errored, runs.errored), counts.total)
 
 
 def _empty(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> list[Check]:

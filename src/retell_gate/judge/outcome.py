@@ -12,7 +12,7 @@ from ..codes import Result
 from ..retell.ids import RETELL_ID
 from .batches import GatedBatch, status_of
 from .runs import FAILING, report_key
-from .verdict import Counts, Verdict, pass_rate
+from .verdict import Counts, Verdict, counts_so_far, pass_rate
 
 if TYPE_CHECKING:
     from ..retell.models import TestRun
@@ -133,14 +133,14 @@ class Outcome:
         """The counts judged, or, without a verdict, the batches read added up; None when none was read."""
         if self.verdict is not None:
             return self.verdict.counts
-        read = [Counts.of(gated.batch) for gated in self.batches if gated.batch is not None]
+        read = [counts_so_far(gated.batch, gated.listing) for gated in self.batches if gated.batch is not None]
         return Counts.combined(read) if read else None
 
     def counts_of(self, gated: GatedBatch) -> Counts | None:
         """One batch's counts, as judged when there is a verdict; None when it was never read."""
         if self.verdict is not None and gated.batch_job_id in self.verdict.by_batch:
             return self.verdict.by_batch[gated.batch_job_id]
-        return Counts.of(gated.batch) if gated.batch is not None else None
+        return counts_so_far(gated.batch, gated.listing) if gated.batch is not None else None
 
     @property
     def listed(self) -> bool:

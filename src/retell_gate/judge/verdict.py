@@ -210,6 +210,18 @@ def judge_batch(batch: BatchTest, listing: RunListing | None) -> tuple[Counts, t
     return counts, mismatch + uncounted
 
 
+def counts_so_far(batch: BatchTest, listing: RunListing | None) -> Counts:
+    """A batch's counts as far as they are known: a complete one as the verdict judges it; a running one, made
+    worse where the runs listed since it was read show more failures or errors (its counts may lag them)."""
+    if batch.state == "complete":
+        return judge_batch(batch, listing)[0]
+    counts = Counts.of(batch)
+    if listing is None:
+        return counts
+    runs = count_runs(listing.runs)
+    return Counts(counts.passed, max(counts.failed, runs.failed), max(counts.errored, runs.errored), counts.total)
+
+
 def decide(batch: BatchTest, config: Config, listing: RunListing | None = None) -> Verdict:
     """Pass or fail one complete batch, with the list of its test runs if it was read."""
     return decide_batches((GatedBatch(batch.test_case_batch_job_id, batch, listing),), config)
