@@ -306,3 +306,12 @@ def test_a_timeout_counts_what_a_complete_batch_left_uncounted_as_errors(tmp_pat
     run = run_action(tmp_path, inputs)
     assert (run.exit_code, run.outputs["result"]) == (4, "timed-out")
     assert run.outputs["error-count"] == "2"
+
+
+def test_a_required_pattern_that_matches_no_test_is_what_to_check(tmp_path: Path, simulator: Simulator) -> None:
+    # Every test passed; the pattern names "Books a table for two", but the test is "… tonight".
+    run = run_action(tmp_path, gate_inputs(simulator, "passing-req", required_tests="Books a table for two"))
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed")
+    assert "no test matches 'Books a table for two' (it did not run)" in run.outputs["reason"]
+    assert "Check `required-tests`: each pattern must match the name or ID of a test that ran" in run.summary
+    assert "to see which test cases failed" not in run.summary

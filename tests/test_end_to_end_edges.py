@@ -3,8 +3,10 @@ input error, odd numbers, and running it in a terminal (encodings, plain text, -
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -220,3 +222,29 @@ def test_a_pass_whose_summary_cannot_be_written_is_an_error_in_the_outputs_and_r
     report = json.loads((tmp_path / "workspace" / "r.json").read_text())
     assert report["verdict"]["result"] == "error"
     assert run.annotations("notice") == []  # no "passed" notice beside it
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_cancel_during_start_up_is_reported_once_the_gate_can(
+    tmp_path: Path, simulator: Simulator, sig: signal.Signals
+) -> None:
+    """entrypoint.py keeps a signal that comes during its imports: the run then ends cancelled, reported."""
+    from retell_gate import cli
+    from retell_gate.runner.signals import remember_early
+    from tests.action_run import runner_env
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        remember_early()
+        os.kill(os.getpid(), sig)  # as if sent while the gate's modules were still loading
+        (tmp_path / "workspace").mkdir()
+        env = runner_env(tmp_path, gate_inputs(simulator, "passing"))
+        code = cli.run([], env, io.StringIO())
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+    assert code == 128 + sig
+    outputs = (tmp_path / "file_commands" / "set_output_1").read_text()
+    assert "cancelled" in outputs
+    assert "Retell batch test gate was cancelled" in (tmp_path / "file_commands" / "step_summary_1").read_text()
+    assert simulator.requests == []  # it stopped before asking anything

@@ -46,6 +46,7 @@ def run(
     signals = CancelOnSignal()
     with signals:
         try:
+            signals.raise_early()
             result = gate.run(env, argv)
         except Cancelled as cancel:
             result = gate.cancelled(cancel.signal_number)

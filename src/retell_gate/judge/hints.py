@@ -30,6 +30,10 @@ STOPPED_HINT = (
     "`fail-fast` stopped the wait before the batch was complete, and it keeps running in Retell: open it in "
     "Retell's dashboard to see which test cases failed, and the final results."
 )
+REQUIRED_HINT = (
+    "Check `required-tests`: each pattern must match the name or ID of a test that ran (a pattern that matches "
+    "none fails the check), and every test it matches must pass."
+)
 ERROR_HINTS = {codes.EXIT_INPUT: INPUT_HINT, codes.EXIT_API: API_HINT}
 
 
@@ -56,4 +60,7 @@ def _failed(outcome: Outcome) -> str:
         return STOPPED_HINT
     if any(run.outcome == "not-finished" for _, run in outcome.runs):
         return UNFINISHED_HINT
+    failed = {check.input for check in outcome.verdict.checks if not check.ok} if outcome.verdict else set()
+    if failed == {"required-tests"}:  # every test passed, but a required pattern matched none of them
+        return REQUIRED_HINT
     return DASHBOARD_HINT
