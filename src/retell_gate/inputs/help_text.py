@@ -30,7 +30,7 @@ HELP: dict[str, str] = {
     "quarantine": "glob patterns on test names or IDs, one per line: tests whose results count against nothing",
     "repeats": "start mode: run each test this many times (1 to 10) and judge it per definition",
     "min-passes": "passes a repeated test needs, from 1 to `repeats`; empty: all of them",
-    "poll-interval": "seconds between polls while nothing changes (the gate adapts from there)",
+    "poll-interval": "seconds between polls while nothing is known (the gate adapts from there)",
     "timeout": "seconds to wait in all",
     "fail-on-timeout": "whether running out of time fails (exit 4); alone, the flag means true",
     "fail-fast": "stop waiting, failed (exit 1), as soon as the batches can no longer pass; alone, the flag means true",
@@ -47,7 +47,7 @@ of the total, taken exactly (--max-failures 10% allows 1 failure in 11 test case
 Exit codes:
   {codes.EXIT_PASSED}    passed (also timed out, if it could still pass, with --fail-on-timeout false)
   {codes.EXIT_FAILED}    failed a threshold (also when it can no longer pass as time runs out), or no test cases
-  {codes.EXIT_INPUT}    invalid input: before any request, or a test selection that cannot run (before any start)
+  {codes.EXIT_INPUT}    invalid input: before any request, or a selection that cannot run (in wait mode, once complete)
   {codes.EXIT_API}    Retell API error: bad key, unknown batch, malformed answer, retries exhausted
   {codes.EXIT_TIMEOUT}    timed out while the batch was still running
   {codes.EXIT_INTERNAL}    a pass whose reports, outputs or summary could not be written, or a bug

@@ -116,7 +116,8 @@ def parse_api_key(name: str, value: str) -> Secret:
     if value == "":
         raise InputError(
             f"Input `{name}` is empty: pass your Retell API key, e.g. `{name}: ${{{{ secrets.RETELL_API_KEY }}}}` "
-            f"(locally: set {API_KEY_ENV})."
+            f"(locally: set {API_KEY_ENV}). GitHub gives no secrets to a pull request from a fork, nor to "
+            "Dependabot's: skip this step for those."
         )
     if not re.fullmatch(r"[\x21-\x7e]{1,512}", value):
         raise InputError(
