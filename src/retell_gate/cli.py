@@ -1,8 +1,8 @@
 """The entry point: mask the secrets, run the gate (gate.py), report the outcome, exit with its code.
 
-Together with gate.py, this is the only place errors are caught. Whatever happens (bad input, an API failure, a timeout,
-a cancel, a bug), the outputs, the job summary and the report files are written, and the exit code
-is documented.
+Every error of a run ends here or in gate.py (the report writers and the comment catch only their own I/O
+failures, to report them). Whatever happens (bad input, an API failure, a timeout, a cancel, a bug), the
+outputs, the job summary and the report files are written, and the exit code is documented.
 """
 
 from __future__ import annotations
