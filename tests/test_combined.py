@@ -8,6 +8,7 @@ from retell_gate.judge.assess import Assessment
 from retell_gate.judge.combined import decide_per_definition
 from retell_gate.judge.verdict import Verdict
 from retell_gate.retell.listing import RunListing
+from retell_gate.retell.models import TestRun as Run
 from tests.factories import batch, config, make_run, one
 
 BASELINE = tuple(make_run(index, "pass", f"Test {index}") for index in range(4))
@@ -68,3 +69,32 @@ def test_a_quarantine_that_leaves_no_test_counted_fails_unless_empty_is_allowed(
     allowed, _ = decide_per_definition(gated, config(quarantine="*", allow_empty="true"), None)
     assert allowed.passed
     assert allowed.reason == "No test counts once quarantined tests are left out, which is allowed."
+
+
+def test_one_failure_missing_from_an_incomplete_list_is_enough_to_make_regressions_unknown() -> None:
+    # Batch: 3 passed, 1 failed of 4; listed: 3 passes. The one failure not listed could be a regression.
+    listed = RunListing(tuple(make_run(index, "pass", f"Test {index}") for index in range(3)), "the listing stopped")
+    gated = one(read=batch(passed=3, failed=1, total=4), listing=listed)
+    verdict, assessment = decide_per_definition(gated, config(baseline="base_1", max_failures="1"), BASELINE)
+    assert not verdict.passed
+    assert assessment.unseen_failures == 1
+    assert "regressions cannot be counted: 1 failed or errored test case(s) are missing" in verdict.reason
+
+
+def test_a_repeat_retell_lost_counts_against_its_test() -> None:
+    """`repeats: 3`, whole lists, but one batch ran without the test: 2 passes of 3 started is not every one."""
+    from retell_gate.judge.batches import GatedBatch
+
+    def repeat(batch_id: str, *runs: Run) -> GatedBatch:
+        return GatedBatch(batch_id, batch(batch_id=batch_id, passed=len(runs), total=len(runs)), RunListing(runs))
+
+    gated = (
+        repeat("b1", make_run(0, "pass", "Test 0"), make_run(1, "pass", "Test 1")),
+        repeat("b2", make_run(0, "pass", "Test 0"), make_run(1, "pass", "Test 1")),
+        repeat("b3", make_run(1, "pass", "Test 1")),  # Test 0 lost
+    )
+    inputs = config(batch_job_id="", llm_id="llm_1", repeats="3", required_tests="Test 0")
+    verdict, assessment = decide_per_definition(gated, inputs, None)
+    assert not verdict.passed
+    (lost,) = [d for d in assessment.definitions if d.name == "Test 0"]
+    assert (lost.passed, lost.min_passes) == (2, 3)

@@ -300,6 +300,9 @@ def assert_in_range(name: str, parsed: Any) -> None:
         "..",
         "a/..",
         "a/b/..",
+        "../x/r.json",  # out, then back down into another folder: still outside
+        "a/../../b/c.json",
+        "out/",  # a folder, not a file
     ],
 )
 def test_report_paths_outside_the_workspace_are_refused(name: str, value: str) -> None:
@@ -393,11 +396,19 @@ def test_a_version_flag_that_is_not_clear_is_an_input_error(argv: list[str], mes
         load_config({"INPUT_API-KEY": KEY}, argv)
 
 
-@pytest.mark.parametrize("url", ["https://user:hunter2pass@api.retellai.com", "https://u:pa/ss#hunter2pass@x.test"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:hunter2pass@api.retellai.com",
+        "https://u:pa/ss#hunter2pass@x.test",
+        "https://u:hunter2@pass@x.test",  # an `@` in the password: everything to the last one is hidden
+    ],
+)
 def test_a_base_url_with_credentials_is_refused_without_quoting_them(url: str) -> None:
     with pytest.raises(InputError, match="without credentials") as caught:
         load_config({"INPUT_API-KEY": KEY, "INPUT_BATCH-JOB-ID": "b", "INPUT_BASE-URL": url}, [])
-    assert "hunter2pass" not in caught.value.message
+    assert "hunter2" not in caught.value.message
+    assert "pass" not in caught.value.message.split("***@")[1]
     assert "***@" in caught.value.message
 
 

@@ -214,3 +214,27 @@ def test_a_secret_is_cut_out_in_every_escaped_form_the_reports_give_it(tmp_path:
     assert "key" not in (summary + out).replace("\\", "")
     assert summary.count("***") == len(forms) - 1  # the markdown form's stand-in is escaped too:
     assert summary.count("\\*\\*\\*") == 1  # `\*\*\*`, which markdown shows as *** (not as emphasis)
+
+
+def test_an_output_name_holding_the_delimiter_is_refused_too() -> None:
+    with pytest.raises(ValueError, match="delimiter"):
+        format_outputs({"reason ghadelimiter_X": "fine"}, "ghadelimiter_X")
+
+
+def test_a_secret_inside_a_longer_one_never_leaves_the_rest_of_the_longer_showing() -> None:
+    workflow = Workflow({"GITHUB_ACTIONS": "true"}, io.StringIO())
+    workflow.mask("key_live_1234")
+    workflow.mask("key_live_1234_and_more")  # e.g. a token that happens to start with the key
+    assert workflow.redact("a key_live_1234_and_more b") == "a *** b"
+
+
+def test_the_mask_command_carries_a_secret_escaped_as_the_runner_reads_it() -> None:
+    log = io.StringIO()
+    Workflow({"GITHUB_ACTIONS": "true"}, log).mask("k%25y\r\nz")
+    (command,) = workflow_commands(log.getvalue())
+    assert (command.name, command.data) == ("add-mask", "k%25y\r\nz")  # unescaped by the runner: the key itself
+    assert log.getvalue() == "::add-mask::k%2525y%0D%0Az\n"
+
+
+def test_text_json_can_carry_but_utf8_cannot_is_written_replaced_not_crashing() -> None:
+    assert Workflow({}, io.StringIO()).redact("lone \ud800 surrogate") == "lone ? surrogate"

@@ -246,3 +246,29 @@ def test_annotations_and_the_plain_report_name_the_batch_of_each_failure() -> No
     assert "Response engine: Conversation Flow cf_support, version 7 (batch_flow)" in plain
     one = to_plain_text(CASES["failed-with-runs"])
     assert "batch batch_1" not in one
+
+
+def test_every_batch_adds_to_every_total() -> None:
+    counts = Counts.combined([Counts(1, 2, 3, 6), Counts(4, 5, 6, 15), Counts(0, 0, 1, 1)])
+    assert counts == Counts(passed=5, failed=7, errored=10, total=22)
+
+
+def test_each_batch_row_shows_its_counts_as_judged_so_the_rows_add_up_to_the_total() -> None:
+    uncounted, whole = gated("u", passed=8, total=10), gated("w", passed=5, total=5)
+    verdict = decide_batches((uncounted, whole), config(max_errors="2"))
+    outcome = Outcome("passed", verdict.reason, 0, (uncounted, whole), 1.0, verdict)
+    assert outcome.counts_of(uncounted) == Counts(8, 0, 2, 10)  # its 2 uncounted are errors, as in the total
+    assert "| `u` | complete | 8 | 0 | 2 | 10 | 80.0% |" in render(outcome)
+
+
+def test_per_test_totals_are_labelled_so_not_taken_for_the_sum_of_the_rows() -> None:
+    from retell_gate.judge.combined import decide_per_definition
+
+    runs = RunListing((make_run(0, "pass", "A"), make_run(1, "fail", "B")))
+    batches = tuple(GatedBatch(b, batch(batch_id=b, passed=1, failed=1, total=2), runs) for b in ("a", "b"))
+    inputs = config(batch_job_id="", llm_id="llm_1", repeats="2", min_passes="1", max_failures="1")
+    verdict, assessment = decide_per_definition(batches, inputs, None)
+    outcome = Outcome("passed", verdict.reason, 0, batches, 1.0, verdict, assessment=assessment, repeats=2)
+    summary = render(outcome)
+    assert "\n| Per test |" in summary
+    assert "\n| Total |" not in summary
