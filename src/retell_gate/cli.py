@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import NoReturn, TextIO
 
-from . import codes
+from . import __version__, codes
 from .errors import Cancelled
 from .gate import Gate
 from .inputs.raw import SECRET_ENV, env_name
@@ -37,6 +37,9 @@ def run(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Run the gate once and return its exit code."""
+    if list(argv) == ["--version"]:  # alone, the gate's own version; with other flags, the version to test
+        stream.write(f"retell-gate {__version__}\n")
+        return codes.EXIT_PASSED
     started = clock()
     workflow = Workflow(env, stream)
     for name, variable in SECRET_ENV.items():  # the API key and the GitHub token, before anything else

@@ -8,7 +8,6 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
-from .. import __version__
 from ..errors import InputError
 from .help_text import EPILOG, HELP
 from .values import API_KEY_ENV, GITHUB_TOKEN_ENV
@@ -101,7 +100,7 @@ def argument_parser() -> argparse.ArgumentParser:
 def raw_values(env: Mapping[str, str], argv: Sequence[str]) -> dict[str, str]:
     """Each input's text, from flags, then INPUT_* variables, then defaults; trimmed."""
     flags = vars(argument_parser().parse_args(list(argv)))
-    flags["version"] = _engine_version(flags, argv)
+    flags["version"] = _engine_version(flags)
     values: dict[str, str] = {}
     for name, default in DEFAULTS.items():
         given = flags.get(name.replace("-", "_"))
@@ -113,12 +112,9 @@ def raw_values(env: Mapping[str, str], argv: Sequence[str]) -> dict[str, str]:
     return values
 
 
-def _engine_version(flags: dict[str, str | None], argv: Sequence[str]) -> str | None:
-    """The input `version` from `--version N` or `--engine-version N`; `--version` alone prints the gate's."""
+def _engine_version(flags: dict[str, str | None]) -> str | None:
+    """The input `version` from `--version N` or `--engine-version N` (`--version` alone is cli.py's: the gate's)."""
     given, alias = flags.get("version"), flags.pop("engine_version", None)
-    if given == SHOW_VERSION and len(argv) == 1:
-        print(f"retell-gate {__version__}")
-        raise SystemExit(0)
     if given == SHOW_VERSION:  # beside other flags, a missing value is a mistake, never a quiet exit 0
         raise InputError(
             "Command line: `--version` has no value. Give the version to test (`--version 7`), or use "

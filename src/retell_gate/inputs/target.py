@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import InputError
-from .values import BATCH_ID_PATTERN, invalid, shown
+from ..retell.ids import RETELL_ID
+from .values import invalid, shown
 
 WAIT_INPUT = "batch-job-id"
 START_INPUTS = ("agent-id", "llm-id", "conversation-flow-id")
 MODE_INPUTS = (WAIT_INPUT, *START_INPUTS)
 START_ONLY_INPUTS = ("version", "test-case-definition-ids", "test-names")
 TARGET_INPUTS = (*MODE_INPUTS, *START_ONLY_INPUTS)
-ID_PATTERN = BATCH_ID_PATTERN  # Retell's IDs: letters, digits, `_` and `-`
 MAX_BATCH_IDS = 100  # far more than one job should gate; a longer list is a mistake
 MAX_DEFINITION_IDS = 10_000
 MAX_PATTERNS = 200
@@ -66,7 +66,7 @@ def parse_id_list(name: str, value: str, what: str, most: int) -> tuple[str, ...
     ids = split_ids(value)
     allowed = f"expected {what}s (1 to 128 letters, digits, _ or -), separated by commas, spaces or newlines"
     for item in ids:
-        if not ID_PATTERN.fullmatch(item):
+        if not RETELL_ID.fullmatch(item):
             raise InputError(f"Input `{name}` holds {shown(item)}, which is not a {what}: {allowed}.")
     if len(ids) > most:
         raise invalid(name, value, f"expected at most {most} IDs, not {len(ids)}")
@@ -129,7 +129,7 @@ def parse_target(values: Mapping[str, str]) -> Target:
                 )
         return WaitFor(parse_batch_job_ids(WAIT_INPUT, values[WAIT_INPUT]))
     engine_id = values[mode]
-    if not ID_PATTERN.fullmatch(engine_id):
+    if not RETELL_ID.fullmatch(engine_id):
         raise invalid(mode, engine_id, "expected one Retell ID: 1 to 128 letters, digits, _ or -")
     return StartFor(
         kind=ENGINE_KINDS[mode],

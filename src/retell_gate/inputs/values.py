@@ -11,11 +11,9 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from ..errors import InputError
-from ..retell.ids import RETELL_ID
 
 API_KEY_ENV = "RETELL_API_KEY"
 GITHUB_TOKEN_ENV = "GITHUB_TOKEN"  # noqa: S105 - the name of a variable, not a secret
-BATCH_ID_PATTERN = RETELL_ID
 TRUE_VALUES = ("true", "True", "TRUE")
 FALSE_VALUES = ("false", "False", "FALSE")
 MAX_SECONDS = 5 * 24 * 3600  # a self-hosted job's limit; no wait can usefully be longer

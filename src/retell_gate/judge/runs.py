@@ -46,11 +46,6 @@ def in_report_order(runs: Sequence[TestRun]) -> list[TestRun]:
     return sorted(runs, key=report_key)
 
 
-def failing_runs(runs: Sequence[TestRun]) -> list[TestRun]:
-    """The failed and errored runs, in report order."""
-    return [run for run in in_report_order(runs) if run.outcome in FAILING]
-
-
 def listing_problem(listing: RunListing | None, total: int | None) -> str:
     """Why the list of test runs is incomplete, as part of a sentence; empty when it is whole.
 

@@ -27,7 +27,6 @@ TITLES = {
     "dropped": "Dropped",
     "quarantined": "Quarantined",
 }
-EXPLAINED = ("regressed", "still-failing", "flaky")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from ..inputs.values import BATCH_ID_PATTERN
+from ..retell.ids import RETELL_ID
 
 # Characters that start markup anywhere in a line: code, emphasis, links and images, table cells,
 # strikethrough, headings, mentions, math. `< > &` become HTML entities instead.
@@ -44,7 +44,7 @@ def batch_id(value: str) -> str:
     """A batch ID: a code span when it is a valid ID (no character of it can close the span), else text."""
     if not value:
         return "(not given)"
-    return f"`{value}`" if BATCH_ID_PATTERN.fullmatch(value) else text(value)
+    return f"`{value}`" if RETELL_ID.fullmatch(value) else text(value)
 
 
 def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str = "") -> str:
