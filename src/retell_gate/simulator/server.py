@@ -50,7 +50,7 @@ class Simulator:
         self.started: dict[str, float] = {}  # timed batches: when their clock started (time.monotonic)
         self.last_read: dict[str, float] = {}  # timed batches: when get-batch-test last read them (time.monotonic)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(self.answer))
         self._scheme = "http"
         if tls is not None:  # HTTPS, for testing certificate checks
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
@@ -76,7 +76,7 @@ class Simulator:
 
     def listen_on(self, host: str, port: int, tls: ssl.SSLContext | None) -> None:
         """Move off loopback, for the command line: a container cannot reach the host's loopback."""
-        server = ThreadingHTTPServer((host, port), handler_for(self))
+        server = ThreadingHTTPServer((host, port), handler_for(self.answer))
         if tls is not None:
             server.socket = tls.wrap_socket(server.socket, server_side=True)
         self._server.server_close()

@@ -1,4 +1,4 @@
-"""The simulator's HTTP exchange: requests handed to Simulator.answer, and answers written back,
+"""The simulator's HTTP exchange: requests handed to an answerer (Simulator.answer), and answers written back,
 or broken on purpose below the level of status codes (a reset, a hang, a trickle, ...)."""
 
 from __future__ import annotations
@@ -8,12 +8,9 @@ import json
 import socket
 import struct
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .server import Simulator
-
+from typing import Any
 
 Answer = tuple[int, dict[str, str], bytes]
 """Status, headers and body of one answer."""
@@ -33,17 +30,21 @@ def json_answer(body: Any, status: int = 200, headers: dict[str, str] | None = N
     return status, headers or {}, json.dumps(body).encode()
 
 
-def handler_for(simulator: Simulator) -> type[BaseHTTPRequestHandler]:
+Answerer = Callable[[str, str, str, bytes], Answer]
+"""(path with query, Authorization header, method, body) to an Answer: Simulator.answer."""
+
+
+def handler_for(answer: Answerer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # the name http.server looks for
-            self._reply(simulator.answer(self.path, self.headers.get("Authorization", "")))
+            self._reply(answer(self.path, self.headers.get("Authorization", ""), "GET", b""))
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             request = self.rfile.read(min(length, MAX_REQUEST_BYTES)) if length > 0 else b""
-            self._reply(simulator.answer(self.path, self.headers.get("Authorization", ""), "POST", request))
+            self._reply(answer(self.path, self.headers.get("Authorization", ""), "POST", request))
 
         def _reply(self, answer: Answer) -> None:
             status, headers, body = answer
