@@ -122,3 +122,19 @@ def test_with_several_it_says_how_many_were_still_running_and_shows_the_best_pas
     )
     assert dict(verdict.by_batch) == {"b1": Counts(10, 0, 0, 10), "b2": Counts(2, 3, 0, 10)}
     assert verdict.checks[-1].actual == "at most 85.0%"
+
+
+def test_a_running_batch_not_counted_yet_decides_no_share_at_the_timeout() -> None:
+    """Read running with a total of 0 (Retell has not counted it): 1 listed failure of an unknown total."""
+    from retell_gate.judge.early import Listed
+    from retell_gate.retell.listing import RunListing
+    from tests.factories import make_run
+
+    listing = RunListing((make_run(0, "fail"), *(make_run(i, "in_progress") for i in range(1, 10))))
+    listed = Listed({"b1": listing})
+    uncounted = running(total=0)
+    assert early_verdict([("b1", uncounted)], config(max_failures="10%"), listed=listed) is None
+    assert early_verdict([("b1", uncounted)], config(min_pass_rate="90"), listed=listed) is None
+    failing = early_verdict([("b1", uncounted)], config(required_tests="Test"), listed=listed)
+    assert failing is not None  # what a listed run shows stands, whatever the total
+    assert "with 1 test case(s), of a total Retell had not counted yet, finished" in failing.reason

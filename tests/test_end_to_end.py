@@ -143,6 +143,8 @@ def test_a_batch_that_had_already_failed_at_the_timeout_fails_even_when_a_timeou
         ("stuck-lagging", {"max_failures": "1"}, "2 failed, more than the 1 allowed"),
         # Complete and empty beside a running batch: it can never hold a test case.
         ("empty-t stuck-passing", {}, "batch empty-t has no test cases"),
+        # With `quarantine` (even matching nothing) the thresholds count tests: 2 have failed for good.
+        ("stuck-lagging", {"quarantine": "Nothing*", "max_failures": "1"}, "2 tests failed for good"),
     ],
 )
 def test_what_the_runs_already_show_fails_a_timeout_that_could_otherwise_pass(
@@ -315,3 +317,12 @@ def test_a_required_pattern_that_matches_no_test_is_what_to_check(tmp_path: Path
     assert "no test matches 'Books a table for two' (it did not run)" in run.outputs["reason"]
     assert "Check `required-tests`: each pattern must match the name or ID of a test that ran" in run.summary
     assert "to see which test cases failed" not in run.summary
+
+
+def test_a_timeout_reason_counts_what_the_reports_count(tmp_path: Path, simulator: Simulator) -> None:
+    # Read at 1 passed of 10; its runs, listed at the end, show 2 failed too: 3 finished, in every report.
+    inputs = gate_inputs(simulator, "stuck-lagging", timeout="1", poll_interval="0.2", max_failures="5")
+    run = run_action(tmp_path, inputs)
+    assert (run.exit_code, run.outputs["result"]) == (4, "timed-out")
+    assert run.outputs["reason"].endswith("3 of 10 test cases had finished.")
+    assert (run.outputs["pass-count"], run.outputs["fail-count"]) == ("1", "2")

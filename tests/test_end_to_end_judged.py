@@ -310,3 +310,12 @@ def test_a_baseline_of_another_engine_is_warned_of(tmp_path: Path, simulator: Si
     assert any(
         "The baseline ran against retell-llm llm_history, not retell-llm llm_demo_receptionist" in w for w in warnings
     )
+
+
+def test_a_quarantine_that_would_leave_nothing_counted_starts_nothing(tmp_path: Path, simulator: Simulator) -> None:
+    run = gate(tmp_path, history(simulator, quarantine="*"))
+    assert (run.exit_code, run.outputs["result"]) == (2, "error")
+    assert "Input `quarantine` matches every one of the 7 test(s) selected" in run.outputs["reason"]
+    assert not [path for method, path in simulator.calls if method == "POST"]
+    allowed = gate(tmp_path / "allowed", history(simulator, quarantine="*", allow_empty="true"))
+    assert (allowed.exit_code, allowed.outputs["result"]) == (0, "passed"), allowed.outputs["reason"]

@@ -42,7 +42,7 @@ BEFORE = [
         ({"required_tests": "Books*"}, None, ['required tests did not pass: "Books a table" failed']),
         ({"required_tests": "Cancels"}, None, ['required tests did not pass: "Cancels" errored']),
         (
-            {"required_tests": "Books*", "quarantine": "Cancels"},
+            {"required_tests": "Books*", "quarantine": "Cancels", "max_failures": "5"},
             None,
             ['required tests did not pass: "Books a table" failed'],
         ),
@@ -95,3 +95,21 @@ def test_in_wait_mode_min_passes_decides_nothing_early() -> None:
     # Two batches may hold the same test: how many runs it gets is unknown, so a failure proves nothing.
     checks = final_failures(repeats("fail", "fail"), config(min_passes="1", required_tests="Books*"), None, None)
     assert checks == []
+
+
+@pytest.mark.parametrize(
+    ("inputs", "failing"),
+    [
+        # Thresholds count tests once `quarantine` is set, even one that matches nothing: a count limit is final.
+        ({"quarantine": "Nothing*"}, ['1 test failed for good ("Books a table"), more than the 0 allowed']),
+        ({"quarantine": "Books*"}, []),  # the failed one is quarantined; Cancels only errored so far
+        ({"quarantine": "Nothing*", "max_failures": "1"}, []),
+        ({"quarantine": "Nothing*", "max_failures": "10%"}, []),  # a share waits for its total
+        ({}, []),  # without quarantine or repeats the batches' counts decide (early.py), not this
+    ],
+)
+def test_when_thresholds_count_tests_too_many_failed_for_good_fail_max_failures(
+    inputs: dict[str, str], failing: list[str]
+) -> None:
+    checks = final_failures(NOW, config(**inputs), None, runs_each=None)
+    assert [check.failure for check in checks] == failing

@@ -121,3 +121,22 @@ def test_a_batch_retell_started_though_not_as_asked_is_counted_as_started(clock:
             starting.start(plan)
     assert starting.started_ids == ("b_9",)
     assert not starting.sending
+
+
+def test_a_new_batch_not_counted_nor_listed_yet_is_never_called_not_as_asked(clock: FakeClock) -> None:
+    """Running, a total of 0 and no runs listed: nothing shows what it runs, so nothing is said against it."""
+    from retell_gate.retell.listing import RunListing
+    from retell_gate.retell.models import BatchTest
+    from retell_gate.retell.starting import Started
+    from tests.factories import batch_body, make_run
+
+    client = RetellClient("https://api.test", "k", clock=clock, sleep=clock.sleep)
+    starting = Starter(client, clock() + 30, clock, clock.sleep, [].append)
+    fresh = BatchTest.model_validate(batch_body("in_progress", 0, total=0, batch_id="b_1"))
+    starting.started.append(Started(fresh, ("tcd_0", "tcd_1")))
+    assert starting.not_as_asked({"b_1": fresh}, {"b_1": RunListing(())}) == ""
+    counted = BatchTest.model_validate(batch_body("in_progress", 0, total=2, batch_id="b_1"))
+    one_listed = RunListing((make_run(0, "in_progress"),))
+    assert starting.not_as_asked({"b_1": counted}, {"b_1": one_listed}) == ""  # the other may be listed later
+    done = BatchTest.model_validate(batch_body("complete", 1, total=1, batch_id="b_1"))
+    assert "holds 1 test cases, not the 2" in starting.not_as_asked({"b_1": done}, {"b_1": one_listed})

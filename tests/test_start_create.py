@@ -230,3 +230,19 @@ def test_a_lookup_that_fails_stops_without_a_second_create(clock: FakeClock) -> 
         with pytest.raises(StartUncertain, match=r"Looking for the batch failed: .*HTTP 503"):
             create_batch_test(client, ["d1"], engine, clock() + 30, clock=clock, sleep=clock.sleep)
     assert [request.method for request in mock.request_history].count("POST") == 1
+
+
+def test_a_batch_found_before_retell_counted_or_listed_its_runs_is_adopted(clock: FakeClock) -> None:
+    """After an ambiguous create: listed with a total of 0 and no runs yet, it fits (nothing rules it out)."""
+    import re
+
+    client = RetellClient(BASE, KEY, clock=clock, sleep=clock.sleep)
+    engine = Engine("retell-llm", "llm_abc", 2)
+    found = batch_body("in_progress", 0, total=0, batch_id="b_new") | {"creation_timestamp": int(time.time() * 1000)}
+    with rm.Mocker() as mock:
+        mock.post(f"{BASE}/create-batch-test", status_code=502, json={"message": "bad gateway"})
+        mock.get(f"{BASE}/v2/list-batch-tests", json={"items": [found], "has_more": False})
+        mock.get(re.compile(f"{BASE}/v2/list-test-runs/b_new.*"), json={"items": [], "has_more": False})
+        started = create_batch_test(client, ["d1", "d2"], engine, clock() + 30, clock=clock, sleep=clock.sleep)
+    assert started.batch_id == "b_new"
+    assert [request.method for request in mock.request_history].count("POST") == 1

@@ -98,7 +98,9 @@ class Gate:
         record = self._record
         record.batch_job_ids = ()
         starter = record.starter = Starter(client, self._started + config.timeout, self._clock, self._sleep, self._warn)
-        plan = record.plan = starter.plan(target, config.repeats, config.required_tests, config.quarantine)
+        plan = record.plan = starter.plan(
+            target, config.repeats, config.required_tests, config.quarantine, config.allow_empty
+        )
         self._workflow.log_untrusted(f"Plan: {plan.describe()}.")  # it names the agent, as Retell does
         if config.dry_run:
             return self._dry_run(plan)
@@ -216,6 +218,7 @@ class Gate:
         with `fail-on-timeout: false`; only batches that could still pass end as a timeout."""
         from .judge.batches import unfinished_sentence
         from .judge.early import early_verdict
+        from .judge.verdict import counts_so_far
 
         never = [batch_job_id for batch_job_id, batch in self._record.readings() if batch is None]
         if never:
@@ -226,7 +229,9 @@ class Gate:
             hint = endings.TIMED_OUT_FAILING_HINT
             return self._record.ended("failed", failing.reason, codes.EXIT_FAILED, hint, verdict=failing)
 
-        reason = unfinished_sentence(self._record.gated(), f"when the timeout ({config.timeout:g} s) ran out")
+        gated = self._record.gated()
+        so_far = [counts_so_far(each.batch, each.listing) for each in gated if each.batch is not None]
+        reason = unfinished_sentence(gated, f"when the timeout ({config.timeout:g} s) ran out", so_far)
         code = codes.EXIT_TIMEOUT if config.fail_on_timeout else codes.EXIT_PASSED
         return self._record.ended("timed-out", reason, code)
 

@@ -74,12 +74,18 @@ class Starter:
     batch was found after an ambiguous failure): a batch may be running unnamed."""
 
     def plan(
-        self, target: StartFor, repeats: int = 1, required: Sequence[str] = (), quarantine: Sequence[str] = ()
+        self,
+        target: StartFor,
+        repeats: int = 1,
+        required: Sequence[str] = (),
+        quarantine: Sequence[str] = (),
+        allow_empty: bool = True,
     ) -> StartPlan:
         """Resolve the engine and the selection; raises ApiError or SelectionError, having started nothing.
 
         `required`, `quarantine`: the `required-tests` and `quarantine` patterns; a selected test both match is an
-        InputError now, before anything is started (and billed), not once the batches are done.
+        InputError now, before anything is started (and billed), not once the batches are done. So is a selection
+        that `quarantine` leaves empty, unless `allow_empty`: its verdict would fail whatever the tests did.
         """
         from .retell.catalog import list_test_case_definitions
         from .retell.engines import Engine, get_agent
@@ -98,6 +104,8 @@ class Starter:
         for pattern in selection.unmatched_patterns:
             self.warn(f"The `test-names` pattern {pattern!r} matched no test case definition of {engine.label()}.")
         _check_overlap(selection.definitions, required, quarantine)
+        if not allow_empty:
+            _check_something_counts(selection.definitions, quarantine)
         ids = [definition.test_case_definition_id for definition in selection.definitions]
         batches = tuple(split_batches(ids))
         return StartPlan(engine, agent, selection.definitions, batches, selection.unmatched_patterns, repeats)
@@ -166,7 +174,10 @@ def _not_as_asked(started: Started, batch: BatchTest | None, listing: RunListing
     listed = {run.test_case_definition_id for run in listing.runs}
     if listed - asked:
         return f"ran {len(listed - asked)} test case definition(s) this run did not ask for"
-    whole = batch is not None and not listing.problem and len(listing.runs) == batch.total_count
+    # Whole only against a counted total: 0 while running is "not counted yet", and no runs listed proves nothing.
+    whole = (
+        batch is not None and batch.total_count > 0 and not listing.problem and len(listing.runs) == batch.total_count
+    )
     if whole and listed != asked:
         return f"did not run {len(asked - listed)} of the test case definitions this run asked for"
     return ""
@@ -179,6 +190,17 @@ def _check_overlap(definitions: Sequence[Definition], required: Sequence[str], q
         check_overlap_of(((d.test_case_definition_id, d.name) for d in definitions), required, quarantine)
     except InputError as error:
         raise InputError(error.message, "The gate read the selection from Retell and started nothing.") from None
+
+
+def _check_something_counts(definitions: Sequence[Definition], quarantine: Sequence[str]) -> None:
+    from .judge.selection import matching
+
+    if quarantine and all(matching(quarantine, d.test_case_definition_id, d.name) for d in definitions):
+        raise InputError(
+            f"Input `quarantine` matches every one of the {len(definitions)} test(s) selected, so none would count "
+            "and the verdict would fail: narrow `quarantine`, or set `allow-empty: true` to accept that.",
+            "The gate read the selection from Retell and started nothing.",
+        )
 
 
 def _pinned(engine: Engine, started: Started) -> Engine:

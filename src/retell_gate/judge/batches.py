@@ -15,6 +15,7 @@ from .runs import how_many, listing_problem
 if TYPE_CHECKING:
     from ..retell.listing import RunListing
     from ..retell.models import BatchTest
+    from .verdict import Counts
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,10 @@ def status_of(batches: Sequence[GatedBatch]) -> str:
     return next((batch.status for batch in read if batch.state != "complete"), "")
 
 
-def unfinished_sentence(batches: Sequence[GatedBatch], when: str) -> str:
+def unfinished_sentence(batches: Sequence[GatedBatch], when: str, so_far: Sequence[Counts] = ()) -> str:
     """Which batches were still running `when` (e.g. "when the timeout (60 s) ran out"), and how far
-    they had got: "The batch was still running when …. 4 of 10 test cases had finished."."""
+    they had got: "The batch was still running when …. 4 of 10 test cases had finished.". `so_far`: the read
+    batches' counts as the reports show them (verdict.counts_so_far), when they know more than the readings."""
     read = [gated.batch for gated in batches if gated.batch is not None]
     if len(batches) == 1:
         running = "The batch was still running"
@@ -62,7 +64,7 @@ def unfinished_sentence(batches: Sequence[GatedBatch], when: str) -> str:
         running = f"{left} of {len(batches)} batches {'was' if left == 1 else 'were'} still running"
     if not read:
         return f"{running} {when}."
-    finished = sum(batch.finished_count for batch in read)
-    total = sum(batch.total_count for batch in read)
+    finished = sum(c.finished for c in so_far) if so_far else sum(batch.finished_count for batch in read)
+    total = sum(c.total for c in so_far) if so_far else sum(batch.total_count for batch in read)
     among = "" if len(read) == len(batches) else " in the batches read"
     return f"{running} {when}. {finished} of {how_many(total)}{among} had finished."

@@ -71,8 +71,10 @@ def early_verdict(
         for batch_job_id, batch in readings
         if batch and batch.state == "complete" and not batch.total_count
     ]
+    # A batch read running with a total of 0 has not been counted yet: the shares and rates have no total.
+    counted = all(batch.state == "complete" or batch.total_count > 0 for _, batch in readings if batch)
     checks = [
-        *(_checks(counts, config) if decided_on_counts(config) else ()),
+        *(_checks(counts, config) if decided_on_counts(config) and counted else ()),
         *_empty(counts, config, empty, len(readings) > 1),
     ]
     if listed is not None:
@@ -82,7 +84,7 @@ def early_verdict(
     if not failures:
         return None
     running = sum(1 for _, batch in readings if batch is not None and batch.state != "complete")
-    reason = _reason(failures, counts, running, len(readings), stopped)
+    reason = _reason(failures, counts, running, len(readings), stopped, counted)
     return Verdict(False, reason, counts, tuple(checks), (), by_batch)
 
 
@@ -110,8 +112,11 @@ def _best_pass_rate(counts: Counts, rate: Decimal) -> Check:
     return Check("Pass rate", "min-pass-rate", f"≥ {rate}%", shown, ok, f"the pass rate can be {shown}, below {rate}%")
 
 
-def _reason(failures: Sequence[str], counts: Counts, running: int, batches: int, stopped: str) -> str:
-    finished = f"with {counts.finished} of {how_many(counts.total)} finished"
+def _reason(
+    failures: Sequence[str], counts: Counts, running: int, batches: int, stopped: str, counted: bool = True
+) -> str:
+    of = f"of {how_many(counts.total)}" if counted else "test case(s), of a total Retell had not counted yet,"
+    finished = f"with {counts.finished} {of} finished"
     if batches == 1:
         return (
             f"The batch can no longer pass: {'; '.join(failures)}. {stopped} while it was "

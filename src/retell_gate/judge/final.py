@@ -3,8 +3,11 @@
 A failed or errored run never turns into a pass. So once a test has failed more of its runs than its
 `min-passes` can spare (with no `min-passes`, any one: every run must pass), it has failed for good:
 if it is a required test, `required-tests` has failed; if it passed in the baseline, it has regressed,
-and more regressions than `max-regressions` allows have failed that check. Nothing else is decided
-here: a test not listed yet, or still running, may pass. Quarantined tests count against nothing.
+and more regressions than `max-regressions` allows have failed that check. When the thresholds count
+tests (with `repeats` or `quarantine`), more tests failed for good than a `max-failures` count allows
+fail it too (a share waits for the end: the total it is of may yet fall back to the batches' counts).
+Nothing else is decided here: a test not listed yet, or still running, may pass. Quarantined tests
+count against nothing.
 
 With `min-passes`, how many runs a test gets must be known: `repeats` in start mode (`runs_each`); in
 wait mode two batches may hold the same test, so only the "every run passes" rule is used. Pure.
@@ -37,7 +40,7 @@ def final_failures(
         if _lost(result, config.min_passes, runs_each)
         and not matching(config.quarantine, result.definition_id, result.name)
     ]
-    checks = []
+    checks = _failed_tests(lost, config)
     required = [r for r in lost if matching(config.required_tests, r.definition_id, r.name)]
     if required:
         named = first_few([f"{quoted(r.name)} {r.status}" for r in required])
@@ -53,6 +56,19 @@ def final_failures(
             failure = f"{len(regressed)} {noun} regressed since the baseline ({names}), more than the {limit} allowed"
             checks.append(Check("Regressions", "max-regressions", f"≤ {limit}", f"{len(regressed)}", False, failure))
     return checks
+
+
+def _failed_tests(lost: Sequence[DefinitionResult], config: Config) -> list[Check]:
+    """`max-failures` as a count, when the thresholds count tests: a test with a failed run ends failed (the
+    batches' counts, should the verdict fall back to them, count at least as many failures)."""
+    limit = config.max_failures
+    failed = [result for result in lost if result.failed]
+    if not (config.repeats > 1 or config.quarantine) or limit.percent or not limit.exceeded_by(len(failed), 0):
+        return []
+    noun = "test" if len(failed) == 1 else "tests"
+    names = first_few([quoted(result.name) for result in failed])
+    failure = f"{len(failed)} {noun} failed for good ({names}), more than the {limit} allowed"
+    return [Check("Failed", "max-failures", f"≤ {limit}", f"at least {len(failed)}", False, failure)]
 
 
 def _lost(result: DefinitionResult, min_passes: int | None, runs_each: int | None) -> bool:

@@ -134,7 +134,7 @@ def _ruled_out(client: RetellClient, batch: BatchTest, definition_ids: tuple[str
         return False  # not listed yet, or not at all: the other checks stand
     listed = {run.test_case_definition_id for run in listing.runs}
     asked = set(definition_ids)
-    whole = not listing.problem and len(listing.runs) == batch.total_count
+    whole = batch.total_count > 0 and not listing.problem and len(listing.runs) == batch.total_count
     return bool(listed - asked) or (whole and listed != asked)
 
 
