@@ -216,9 +216,7 @@ class Gate:
     def _timed_out(self, config: Config) -> Outcome:
         """Fail closed: a batch never read is unknown (exit 3), and one that can no longer pass has failed, even
         with `fail-on-timeout: false`; only batches that could still pass end as a timeout."""
-        from .judge.batches import unfinished_sentence
         from .judge.early import early_verdict
-        from .judge.verdict import counts_so_far
 
         never = [batch_job_id for batch_job_id, batch in self._record.readings() if batch is None]
         if never:
@@ -229,9 +227,7 @@ class Gate:
             hint = endings.TIMED_OUT_FAILING_HINT
             return self._record.ended("failed", failing.reason, codes.EXIT_FAILED, hint, verdict=failing)
 
-        gated = self._record.gated()
-        so_far = [counts_so_far(each.batch, each.listing) for each in gated if each.batch is not None]
-        reason = unfinished_sentence(gated, f"when the timeout ({config.timeout:g} s) ran out", so_far)
+        reason = self._record.unfinished(f"when the timeout ({config.timeout:g} s) ran out")
         code = codes.EXIT_TIMEOUT if config.fail_on_timeout else codes.EXIT_PASSED
         return self._record.ended("timed-out", reason, code)
 

@@ -73,6 +73,15 @@ class RunRecord:
         runs_each = self.plan.repeats if self.plan is not None else None
         return Listed(self.listings, baseline_runs, runs_each)
 
+    def unfinished(self, when: str) -> str:
+        """Which batches were still running `when`, and how far they had got, counted as the reports count."""
+        from .judge.batches import unfinished_sentence
+        from .judge.verdict import counts_so_far
+
+        gated = self.gated()
+        so_far = [counts_so_far(each.batch, each.listing) for each in gated if each.batch is not None]
+        return unfinished_sentence(gated, when, so_far)
+
     def gated(self) -> tuple[GatedBatch, ...]:
         """Every batch with what is known of it: its last reading and its test runs, if they were read."""
         from .judge.batches import GatedBatch
