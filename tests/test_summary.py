@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -253,3 +254,13 @@ def test_mentions_in_api_text_cannot_notify_anyone(raw: str) -> None:
 def test_no_summary_leaves_a_live_mention() -> None:
     for name, outcome in CASES.items():
         assert not MENTION.search(render(outcome)), name
+
+
+@pytest.mark.parametrize("budget", [20_000, 50_000, 120_000])
+def test_every_section_fits_the_budget_however_small(budget: int) -> None:
+    # The failed runs fill what is left after the sections above and below them (a long hint below): never past it.
+    outcome = dataclasses.replace(big_outcome(2_000, 400), hint="Check this. " * 500)
+    summary = render(outcome, budget)
+    assert budget - 2_000 < len(summary.encode("utf-8")) <= budget
+    assert "### Details" in summary.split("left out")[1]  # the sections after the cut are still there
+    assert "### What to check" in summary
