@@ -12,7 +12,8 @@ import yaml
 from retell_gate import codes
 from retell_gate.inputs.config import PARSERS
 from retell_gate.inputs.raw import DEFAULTS
-from retell_gate.judge.outcome import Outcome, outputs
+from retell_gate.judge.outcome import Outcome
+from retell_gate.report.outputs import outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

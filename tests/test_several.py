@@ -12,10 +12,11 @@ import pytest
 from junitparser import Failure, JUnitXml
 
 from retell_gate.judge.batches import GatedBatch, status_of
-from retell_gate.judge.outcome import Outcome, outputs
+from retell_gate.judge.outcome import Outcome
 from retell_gate.judge.verdict import Counts, decide_batches
 from retell_gate.report.annotations import plan
 from retell_gate.report.junit import VERDICT_CASE, to_junit
+from retell_gate.report.outputs import outputs
 from retell_gate.report.plain import to_plain_text
 from retell_gate.report.report_json import to_json
 from retell_gate.report.summary import render

@@ -80,7 +80,7 @@ class RunRecord:
 
         gated = self.gated()
         so_far = [counts_so_far(each.batch, each.listing) for each in gated if each.batch is not None]
-        return unfinished_sentence(gated, when, so_far)
+        return unfinished_sentence(gated, when, (sum(c.finished for c in so_far), sum(c.total for c in so_far)))
 
     def gated(self) -> tuple[GatedBatch, ...]:
         """Every batch with what is known of it: its last reading and its test runs, if they were read."""

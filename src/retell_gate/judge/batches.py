@@ -15,7 +15,6 @@ from .runs import how_many, listing_problem
 if TYPE_CHECKING:
     from ..retell.listing import RunListing
     from ..retell.models import BatchTest
-    from .verdict import Counts
 
 
 @dataclass(frozen=True)
@@ -52,10 +51,10 @@ def status_of(batches: Sequence[GatedBatch]) -> str:
     return next((batch.status for batch in read if batch.state != "complete"), "")
 
 
-def unfinished_sentence(batches: Sequence[GatedBatch], when: str, so_far: Sequence[Counts] = ()) -> str:
+def unfinished_sentence(batches: Sequence[GatedBatch], when: str, so_far: tuple[int, int] | None = None) -> str:
     """Which batches were still running `when` (e.g. "when the timeout (60 s) ran out"), and how far
-    they had got: "The batch was still running when …. 4 of 10 test cases had finished.". `so_far`: the read
-    batches' counts as the reports show them (verdict.counts_so_far), when they know more than the readings."""
+    they had got: "The batch was still running when …. 4 of 10 test cases had finished.". `so_far`: (finished,
+    total) of the read batches as the reports count them (verdict.counts_so_far), when that differs."""
     read = [gated.batch for gated in batches if gated.batch is not None]
     if len(batches) == 1:
         running = "The batch was still running"
@@ -64,7 +63,6 @@ def unfinished_sentence(batches: Sequence[GatedBatch], when: str, so_far: Sequen
         running = f"{left} of {len(batches)} batches {'was' if left == 1 else 'were'} still running"
     if not read:
         return f"{running} {when}."
-    finished = sum(c.finished for c in so_far) if so_far else sum(batch.finished_count for batch in read)
-    total = sum(c.total for c in so_far) if so_far else sum(batch.total_count for batch in read)
+    finished, total = so_far or (sum(b.finished_count for b in read), sum(b.total_count for b in read))
     among = "" if len(read) == len(batches) else " in the batches read"
     return f"{running} {when}. {finished} of {how_many(total)}{among} had finished."

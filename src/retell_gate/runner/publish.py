@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from .. import codes
-from ..judge.outcome import Outcome, WriteProblem, outputs
+from ..judge.outcome import Outcome, WriteProblem
 from ..report.annotations import plan
 from ..report.junit import to_junit
+from ..report.outputs import outputs
 from ..report.plain import to_plain_text
 from ..report.report_json import to_json
 from ..report.summary import render
