@@ -497,3 +497,20 @@ def test_counts_add_up_to_the_definitions_not_quarantined(
     assert counts.total == len(current.keys() - quarantine)
     assert counts.passed + counts.failed + counts.errored == counts.total
     assert counts.passed == sum(passes(current[name], min_passes) for name in current.keys() - quarantine)
+
+
+def test_a_test_recreated_under_a_new_id_is_compared_by_its_name() -> None:
+    baseline = judge_definitions([FakeRun("tcd_old", "Beta", "pass"), FakeRun("tcd_a", "Alpha", "pass")])
+    current = judge_definitions([FakeRun("tcd_new", "Beta", "fail"), FakeRun("tcd_a", "Alpha", "pass")])
+    comparison = compare(current, baseline)
+    assert [(e.definition_id, e.name, e.change) for e in comparison.entries] == [
+        ("tcd_new", "Beta", "regressed"),
+        ("tcd_a", "Alpha", "unchanged-pass"),
+    ]
+
+
+def test_a_name_used_twice_pairs_nothing() -> None:
+    baseline = judge_definitions([FakeRun("tcd_old", "Beta", "pass")])
+    current = judge_definitions([FakeRun("tcd_1", "Beta", "fail"), FakeRun("tcd_2", "Beta", "pass")])
+    changes = sorted((e.definition_id, e.change) for e in compare(current, baseline).entries)
+    assert changes == [("tcd_1", "new"), ("tcd_2", "new"), ("tcd_old", "dropped")]

@@ -3,10 +3,16 @@
 Every test case definition seen on either side lands in exactly one Change. Each side is judged by
 its own repeats first (definitions.judge_definitions), so a definition that met `min-passes` counts
 as passed there, even if flaky.
+
+Definitions are paired by ID. A test deleted and created again (or copied to another engine) gets a new
+ID under the same name; left unpaired it would be "new" now and "dropped" before, and could never regress.
+So a definition found on one side only is paired with the one of the same name on the other side only,
+when that name is on no other definition of either side (a name used twice proves nothing).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -94,13 +100,28 @@ def change_of(current: DefinitionResult | None, baseline: DefinitionResult | Non
 
 
 def compare(current: Iterable[DefinitionResult], baseline: Iterable[DefinitionResult]) -> Comparison:
-    """Each definition of the union, with its Change."""
+    """Each definition of the union, with its Change (paired by ID, else by a name unique to both sides)."""
     now, before = _by_id(current, "current"), _by_id(baseline, "baseline")
+    renamed = _same_name(now, before)  # current ID -> baseline ID
+    paired = set(renamed.values())
     entries = [
-        _compared(now.get(definition_id), before.get(definition_id)) for definition_id in now.keys() | before.keys()
+        _compared(now.get(definition_id), before.get(renamed.get(definition_id, definition_id)))
+        for definition_id in (now.keys() | before.keys()) - paired
     ]
     entries.sort(key=lambda entry: (CHANGES.index(entry.change), entry.name.casefold(), entry.definition_id))
     return Comparison(tuple(entries))
+
+
+def _same_name(now: dict[str, DefinitionResult], before: dict[str, DefinitionResult]) -> dict[str, str]:
+    """Definitions on one side only, paired by a name no other definition of either side has."""
+    names = Counter(result.name for result in (*now.values(), *before.values()))
+    unique = {name for name, seen in names.items() if seen == 2}  # once on each side, at most
+    only_before = {r.name: r.definition_id for r in before.values() if r.definition_id not in now and r.name in unique}
+    return {
+        r.definition_id: only_before[r.name]
+        for r in now.values()
+        if r.definition_id not in before and r.name in only_before and r.name != r.definition_id
+    }
 
 
 def _compared(current: DefinitionResult | None, baseline: DefinitionResult | None) -> Compared:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .compare import compare
 from .definitions import DefinitionResult, judge_definitions
 from .selection import REQUIRED_INPUT, matching
 from .verdict import Check
@@ -34,9 +35,10 @@ def final_failures(
     """The failing `required-tests` and `max-regressions` checks that no later run can turn; empty while none."""
     if config.min_passes is not None and runs_each is None:
         return []
+    current = judge_definitions(runs)
     lost = [
         result
-        for result in judge_definitions(runs)
+        for result in current
         if _lost(result, config.min_passes, runs_each)
         and not matching(config.quarantine, result.definition_id, result.name)
     ]
@@ -47,8 +49,10 @@ def final_failures(
         failure = f"required tests did not pass: {named}"
         checks.append(Check("Required tests", REQUIRED_INPUT, "all pass", f"{len(required)} failed", False, failure))
     if baseline_runs is not None:
-        before = {r.definition_id: r for r in judge_definitions(baseline_runs, config.min_passes, capped=True)}
-        regressed = [r for r in lost if (b := before.get(r.definition_id)) is not None and b.ok]
+        before = judge_definitions(baseline_runs, config.min_passes, capped=True)
+        lost_ids = {result.definition_id for result in lost}
+        # Paired as the final comparison pairs them (compare.py: by ID, else by a name unique to both sides).
+        regressed = [e.current for e in compare(current, before).regressed if e.definition_id in lost_ids and e.current]
         limit = config.max_regressions or 0
         if len(regressed) > limit:
             noun = "test" if len(regressed) == 1 else "tests"
