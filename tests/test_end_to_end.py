@@ -326,3 +326,23 @@ def test_a_timeout_reason_counts_what_the_reports_count(tmp_path: Path, simulato
     assert (run.exit_code, run.outputs["result"]) == (4, "timed-out")
     assert run.outputs["reason"].endswith("3 of 10 test cases had finished.")
     assert (run.outputs["pass-count"], run.outputs["fail-count"]) == ("1", "2")
+
+
+def test_a_regression_found_at_the_timeout_is_in_every_report(tmp_path: Path, simulator: Simulator) -> None:
+    from junitparser import Failure, JUnitXml
+
+    inputs = gate_inputs(
+        simulator, "stuck-reg", baseline="mismatch-reg", timeout="1", poll_interval="0.2", max_failures="5"
+    )
+    run = run_action(tmp_path, inputs | {"fail-on-timeout": "false", "junit-path": "j.xml"})
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed")
+    assert run.outputs["baseline-batch-job-ids"] == '["mismatch-reg"]'
+    assert run.outputs["regression-count"] == ""  # more may regress before the batch ends: not a count yet
+    assert "| Regressions | ≤ 0 | at least 1 | ❌ |" in run.summary
+    suites = JUnitXml.fromfile(str(tmp_path / "workspace" / "j.xml"))
+    failures = [
+        case.result[0] for suite in suites for case in suite if case.result and isinstance(case.result[0], Failure)
+    ]
+    assert any(
+        (f.message or "").startswith("Regressed: it passed in the baseline batch mismatch-reg") for f in failures
+    )

@@ -59,7 +59,7 @@ BEFORE = [
 def test_only_a_failure_no_later_run_can_turn_fails_early(
     inputs: dict[str, str], baseline: list[Run] | None, failing: list[str]
 ) -> None:
-    checks = final_failures(NOW, config(**inputs), baseline, runs_each=None)
+    checks = final_failures(NOW, config(**inputs), baseline, runs_each=None).checks
     assert [check.failure for check in checks] == failing
     assert not any(check.ok for check in checks)
 
@@ -87,14 +87,14 @@ def test_with_repeats_a_test_is_lost_only_when_min_passes_is_out_of_reach(
         "min_passes": min_passes,
         "required_tests": "Books*",
     }
-    checks = final_failures(repeats(*statuses), config(**inputs), None, runs_each=3)
+    checks = final_failures(repeats(*statuses), config(**inputs), None, runs_each=3).checks
     assert bool(checks) is lost
 
 
 def test_in_wait_mode_min_passes_decides_nothing_early() -> None:
     # Two batches may hold the same test: how many runs it gets is unknown, so a failure proves nothing.
-    checks = final_failures(repeats("fail", "fail"), config(min_passes="1", required_tests="Books*"), None, None)
-    assert checks == []
+    checks = final_failures(repeats("fail", "fail"), config(min_passes="1", required_tests="Books*"), None, None).checks
+    assert checks == ()
 
 
 @pytest.mark.parametrize(
@@ -111,5 +111,5 @@ def test_in_wait_mode_min_passes_decides_nothing_early() -> None:
 def test_when_thresholds_count_tests_too_many_failed_for_good_fail_max_failures(
     inputs: dict[str, str], failing: list[str]
 ) -> None:
-    checks = final_failures(NOW, config(**inputs), None, runs_each=None)
+    checks = final_failures(NOW, config(**inputs), None, runs_each=None).checks
     assert [check.failure for check in checks] == failing

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from ..inputs.config import Config
 from ..inputs.judging import decided_on_counts
-from .final import final_failures
+from .final import Final, final_failures
 from .runs import how_many
 from .verdict import Check, Counts, Verdict, counts_so_far, empty_check, limit_check, percent, places_for
 
@@ -77,15 +77,17 @@ def early_verdict(
         *(_checks(counts, config) if decided_on_counts(config) and counted else ()),
         *_empty(counts, config, empty, len(readings) > 1),
     ]
+    found = Final()
     if listed is not None:
         runs = [run for listing in listed.listings.values() for run in listing.runs]
-        checks += final_failures(runs, config, listed.baseline_runs, listed.runs_each)
+        found = final_failures(runs, config, listed.baseline_runs, listed.runs_each)
+        checks += found.checks
     failures = [check.failure for check in checks if not check.ok]
     if not failures:
         return None
     running = sum(1 for _, batch in readings if batch is not None and batch.state != "complete")
     reason = _reason(failures, counts, running, len(readings), stopped, counted)
-    return Verdict(False, reason, counts, tuple(checks), (), by_batch)
+    return Verdict(False, reason, counts, tuple(checks), (), by_batch, regressed_early=found.regressed)
 
 
 def _empty(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> list[Check]:

@@ -16,6 +16,7 @@ wait mode two batches may hold the same test, so only the "every run passes" rul
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .compare import compare
@@ -29,12 +30,20 @@ if TYPE_CHECKING:
     from ..retell.models import TestRun
 
 
+@dataclass(frozen=True)
+class Final:
+    """The checks no later run can turn (each failing), and the tests found regressed for good."""
+
+    checks: tuple[Check, ...] = ()
+    regressed: frozenset[str] = frozenset()
+
+
 def final_failures(
     runs: Sequence[TestRun], config: Config, baseline_runs: Sequence[TestRun] | None, runs_each: int | None
-) -> list[Check]:
-    """The failing `required-tests` and `max-regressions` checks that no later run can turn; empty while none."""
+) -> Final:
+    """The failing `required-tests`, `max-regressions` and (per test) `max-failures` checks no later run can turn."""
     if config.min_passes is not None and runs_each is None:
-        return []
+        return Final()
     current = judge_definitions(runs)
     lost = [
         result
@@ -48,18 +57,21 @@ def final_failures(
         named = first_few([f"{quoted(r.name)} {r.status}" for r in required])
         failure = f"required tests did not pass: {named}"
         checks.append(Check("Required tests", REQUIRED_INPUT, "all pass", f"{len(required)} failed", False, failure))
+    regressed_ids: frozenset[str] = frozenset()
     if baseline_runs is not None:
         before = judge_definitions(baseline_runs, config.min_passes, capped=True)
         lost_ids = {result.definition_id for result in lost}
         # Paired as the final comparison pairs them (compare.py: by ID, else by a name unique to both sides).
         regressed = [e.current for e in compare(current, before).regressed if e.definition_id in lost_ids and e.current]
+        regressed_ids = frozenset(result.definition_id for result in regressed)
         limit = config.max_regressions or 0
         if len(regressed) > limit:
             noun = "test" if len(regressed) == 1 else "tests"
             names = first_few([quoted(r.name) for r in regressed])
             failure = f"{len(regressed)} {noun} regressed since the baseline ({names}), more than the {limit} allowed"
-            checks.append(Check("Regressions", "max-regressions", f"≤ {limit}", f"{len(regressed)}", False, failure))
-    return checks
+            actual = f"at least {len(regressed)}"  # more may regress before the batches end
+            checks.append(Check("Regressions", "max-regressions", f"≤ {limit}", actual, False, failure))
+    return Final(tuple(checks), regressed_ids)
 
 
 def _failed_tests(lost: Sequence[DefinitionResult], config: Config) -> list[Check]:

@@ -83,9 +83,11 @@ class Outcome:
 
     @cached_property  # asked once per test run by the reports: computed once
     def regressed_ids(self) -> frozenset[str]:
-        """The definitions that regressed since the baseline."""
+        """The definitions that regressed since the baseline (before the batches completed: those found so far)."""
         comparison = self.assessment.comparison if self.assessment is not None else None
-        return frozenset(entry.definition_id for entry in comparison.regressed) if comparison else frozenset()
+        if comparison is not None:
+            return frozenset(entry.definition_id for entry in comparison.regressed)
+        return self.verdict.regressed_early if self.verdict is not None else frozenset()
 
     @cached_property  # asked once per test run by the reports: computed once
     def allowed(self) -> dict[str, DefinitionResult]:

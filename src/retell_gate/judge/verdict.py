@@ -78,6 +78,8 @@ class Verdict:
     """Each batch's counts as judged, before they were added up into `counts`."""
     per_definition: bool = False
     """`counts` hold one test case per definition, judged by its repeats, quarantined ones left out."""
+    regressed_early: frozenset[str] = frozenset()
+    """A verdict made while batches ran (early.py, at the timeout): the tests it found regressed for good."""
 
 
 def pass_rate(counts: Counts) -> Decimal | None:

@@ -65,7 +65,8 @@ def _judged_outputs(outcome: Outcome) -> dict[str, str]:
     """The outputs of the tests judged one by one; empty (`[]`) when they were not, or had no baseline."""
     assessment = outcome.assessment
     comparison = assessment.comparison if assessment is not None else None
-    compared = comparison is not None and outcome.baseline is not None
+    early = outcome.verdict is not None and bool(outcome.verdict.regressed_early)  # regressions found while running
+    compared = (comparison is not None or early) and outcome.baseline is not None
     baseline_ids = list(outcome.baseline.batch_ids) if compared and outcome.baseline else []
     known = assessment is None or not assessment.unseen_failures  # unknown: empty, never a reassuring 0
     return {
