@@ -103,7 +103,8 @@ class BaselineStep:
                 f"{engine.engine_id}, the engine tested: its tests are likely other definitions, shown as new and "
                 "dropped, and none can regress. Name a baseline batch of the same engine."
             )
-        return decide_per_definition(batches, self.config, self.runs.runs if self.runs else None, self.warnings)
+        whole = self.runs.whole if self.runs else True
+        return decide_per_definition(batches, self.config, self.runs.runs if self.runs else None, self.warnings, whole)
 
     def _take(self, runs: BaselineRuns, found: bool) -> None:
         self.runs = runs

@@ -29,8 +29,9 @@ class Assessment:
     """`max-regressions` when a baseline was given, `required-tests` when patterns were given."""
     warnings: tuple[str, ...]
     unseen_failures: int = 0
-    """Failed or errored test cases the batches count but an incomplete list of runs lacks: while any,
-    the regressions cannot be counted (any of them could be one), and the check fails (combined.py)."""
+    """Failed or errored test cases the batches count but an incomplete list of runs lacks, or failing tests
+    a partly listed baseline lacks: while any, the regressions cannot be counted (any of them could be one),
+    and the check fails (combined.py)."""
 
     @property
     def flaky(self) -> tuple[DefinitionResult, ...]:

@@ -39,8 +39,12 @@ def decide_per_definition(
     config: Config,
     baseline_runs: Sequence[TestRun] | None,
     notes: Sequence[str] = (),
+    baseline_whole: bool = True,
 ) -> tuple[Verdict, Assessment]:
-    """Pass or fail complete batches test by test; `notes` (the baseline's warnings) come first."""
+    """Pass or fail complete batches test by test; `notes` (the baseline's warnings) come first.
+
+    `baseline_whole` False: the baseline's runs were listed in part, so a failing test it lacks may have
+    passed there; while there is one, the regressions cannot be counted, and `max-regressions` fails."""
     by_batches = decide_batches(batches, config)
     incomplete = any(gated.listing_problem for gated in batches)
     runs = [run for gated in batches if gated.listing for run in gated.listing.runs]
@@ -60,6 +64,8 @@ def decide_per_definition(
         assessment, said = _without_guesses(assessment, counted, bool(config.required_tests))
         warnings += said
         assessment = _regressions_unknown(assessment, by_batches.counts, runs, config)
+    if not baseline_whole:
+        assessment = _baseline_in_part(assessment, config)
     several = len(batches) > 1
     if per_definition:
         counts = assessment.counts
@@ -156,6 +162,27 @@ def _regressions_unknown(
     )
     checks = tuple(unknown if check.input == "max-regressions" else check for check in assessment.checks)
     return replace(assessment, checks=checks, unseen_failures=unseen)
+
+
+def _baseline_in_part(assessment: Assessment, config: Config) -> Assessment:
+    """Fail closed: a failing test the partly listed baseline lacks (shown as new) could be a regression."""
+    comparison = assessment.comparison
+    unknown = [e for e in comparison.new if e.current is not None and not e.current.ok] if comparison else []
+    regressions = [check for check in assessment.checks if check.input == "max-regressions"]
+    if not unknown or not all(check.ok for check in regressions):
+        return assessment  # nothing it could hide, or the listed runs fail the check already: that stands
+    limit = config.max_regressions or 0
+    check = Check(
+        "Regressions",
+        "max-regressions",
+        f"≤ {limit}",
+        "unknown",
+        False,
+        f"regressions cannot be counted: {len(unknown)} failing test(s) are missing from the baseline's incomplete "
+        "list of test runs, and any could have passed there",
+    )
+    checks = tuple(check if each.input == "max-regressions" else each for each in assessment.checks)
+    return replace(assessment, checks=checks, unseen_failures=assessment.unseen_failures + len(unknown))
 
 
 def _reason(counts: Counts, failures: Sequence[str], batches: int, config: Config) -> str:

@@ -77,6 +77,10 @@ def read_baseline(client: RetellClient, batch_ids: Sequence[str], deadline: floa
         "of the baseline."
         for batch in batches
         if batch.state != "complete"
+    ) + tuple(
+        f"The baseline batch {batch.test_case_batch_job_id} has no test cases: no test can regress against it."
+        for batch in batches
+        if batch.state == "complete" and batch.total_count == 0
     )
     if not complete:
         named = ", ".join(f"{batch.test_case_batch_job_id} is {batch.status}" for batch in batches)
