@@ -117,3 +117,17 @@ def test_a_partly_listed_baseline_hides_nothing_when_every_test_it_lacks_passes(
     gated = one(read=batch(passed=2, total=2), listing=listed)
     verdict, _ = decide_per_definition(gated, config(baseline="base_1"), BASELINE[:2], (), False)
     assert verdict.passed
+
+
+def test_min_passes_over_batches_that_hold_the_same_test_counts_tests() -> None:
+    """Wait mode, two batches of Beta: passed in one, failed in the other; `min-passes: 1` lets it pass."""
+    from retell_gate.judge.batches import GatedBatch
+
+    def of(batch_id: str, status: str) -> GatedBatch:
+        read = batch(batch_id=batch_id, passed=int(status == "pass"), failed=int(status == "fail"), total=1)
+        return GatedBatch(batch_id, read, RunListing((make_run(1, status, "Beta"),)))
+
+    verdict, assessment = decide_per_definition((of("r1", "pass"), of("r2", "fail")), config(min_passes="1"), None)
+    assert verdict.passed, verdict.reason
+    assert verdict.per_definition
+    assert [d.ok for d in assessment.definitions] == [True]

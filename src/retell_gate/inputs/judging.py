@@ -46,10 +46,17 @@ class JudgingInputs(Protocol):
     def fail_fast(self) -> bool: ...
 
 
+def counted_per_test(config: JudgingInputs) -> bool:
+    """Whether the thresholds count tests, each once, rather than the batches' test cases: when quarantined
+    tests are left out, or a test is judged by its runs (`repeats`, or `min-passes` over batches that hold
+    the same test)."""
+    return config.repeats > 1 or bool(config.quarantine) or config.min_passes is not None
+
+
 def decided_on_counts(config: JudgingInputs) -> bool:
     """Whether the batches' running counts can show the verdict failed before they complete (fail-fast, and
-    the timeout): not when quarantined tests are left out or a test is judged by its repeats."""
-    return config.repeats == 1 and not config.quarantine
+    the timeout): not when the thresholds count tests (counted_per_test)."""
+    return not counted_per_test(config)
 
 
 LATEST = "latest"
@@ -130,7 +137,8 @@ def check_judging(config: JudgingInputs, values: Mapping[str, str]) -> None:
     if config.fail_fast and not decided_on_counts(config):
         raise InputError(
             "Input `fail-fast` is true, but it judges test cases as they finish and cannot leave quarantined tests "
-            "out or wait for a test's other repeats: with `repeats` or `quarantine`, set `fail-fast: false`."
+            "out or wait for a test's other runs: with `repeats`, `min-passes` or `quarantine`, set "
+            "`fail-fast: false`."
         )
     same = [batch_id for batch_id in baseline.batch_ids if batch_id in config.batch_job_ids]
     if same:

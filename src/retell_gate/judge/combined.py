@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..inputs.config import Config
+from ..inputs.judging import counted_per_test
 from .assess import Assessment, assess
 from .batches import GatedBatch
 from .compare import Comparison
@@ -58,7 +59,7 @@ def decide_per_definition(
         current_capped=incomplete,
     )
     warnings = [*notes, *by_batches.warnings, *assessment.warnings]
-    counted = config.repeats > 1 or bool(config.quarantine)
+    counted = counted_per_test(config)
     per_definition = counted and not incomplete
     if incomplete:
         assessment, said = _without_guesses(assessment, counted, bool(config.required_tests))

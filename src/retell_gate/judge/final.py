@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..inputs.judging import counted_per_test
 from .compare import compare
 from .definitions import DefinitionResult, judge_definitions
 from .selection import REQUIRED_INPUT, matching
@@ -79,7 +80,7 @@ def _failed_tests(lost: Sequence[DefinitionResult], config: Config) -> list[Chec
     batches' counts, should the verdict fall back to them, count at least as many failures)."""
     limit = config.max_failures
     failed = [result for result in lost if result.failed]
-    if not (config.repeats > 1 or config.quarantine) or limit.percent or not limit.exceeded_by(len(failed), 0):
+    if not counted_per_test(config) or limit.percent or not limit.exceeded_by(len(failed), 0):
         return []
     noun = "test" if len(failed) == 1 else "tests"
     names = first_few([quoted(result.name) for result in failed])
