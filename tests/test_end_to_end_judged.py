@@ -319,3 +319,11 @@ def test_a_quarantine_that_would_leave_nothing_counted_starts_nothing(tmp_path: 
     assert not [path for method, path in simulator.calls if method == "POST"]
     allowed = gate(tmp_path / "allowed", history(simulator, quarantine="*", allow_empty="true"))
     assert (allowed.exit_code, allowed.outputs["result"]) == (0, "passed"), allowed.outputs["reason"]
+
+
+def test_a_baseline_at_the_version_tested_or_newer_is_warned_of(tmp_path: Path, simulator: Simulator) -> None:
+    inputs = start_inputs(simulator, llm_id="llm_history", version="2", baseline="tcb_llm_history_v2-r1")
+    run = gate(tmp_path, inputs | {"max-failures": "5"})
+    assert any("The baseline ran version 2, the version tested" in w for w in run.annotations("warning"))
+    earlier = gate(tmp_path / "earlier", history(simulator, baseline="tcb_llm_history_v2-r1", max_failures="5"))
+    assert not any("The baseline ran version" in w for w in earlier.annotations("warning"))

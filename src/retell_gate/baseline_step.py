@@ -103,8 +103,22 @@ class BaselineStep:
                 f"{engine.engine_id}, the engine tested: its tests are likely other definitions, shown as new and "
                 "dropped, and none can regress. Name a baseline batch of the same engine."
             )
+        self._warn_of_version(engine, version)
         whole = self.runs.whole if self.runs else True
         return decide_per_definition(batches, self.config, self.runs.runs if self.runs else None, self.warnings, whole)
+
+    def _warn_of_version(self, engine: Engine | None, tested: int | None) -> None:
+        """A baseline of the same engine at the version tested, or a newer one, is likely a mistake: say so."""
+        if self.runs is None or engine is None or tested is None:
+            return
+        first = self.runs.batches[0].response_engine
+        before = whole_version(first.version)
+        if _same_engine(engine, first) and before is not None and before >= tested:
+            which = "the version tested" if before == tested else f"newer than version {tested}, the one tested"
+            self.warnings.append(
+                f"The baseline ran version {before}, {which}: a baseline is usually an earlier version. Check "
+                "`baseline` (or `baseline-version`)."
+            )
 
     def _take(self, runs: BaselineRuns, found: bool) -> None:
         self.runs = runs
