@@ -327,3 +327,14 @@ def test_a_baseline_at_the_version_tested_or_newer_is_warned_of(tmp_path: Path, 
     assert any("The baseline ran version 2, the version tested" in w for w in run.annotations("warning"))
     earlier = gate(tmp_path / "earlier", history(simulator, baseline="tcb_llm_history_v2-r1", max_failures="5"))
     assert not any("The baseline ran version" in w for w in earlier.annotations("warning"))
+
+
+def test_latest_takes_each_test_from_the_newest_batch_of_the_baseline_version_that_ran_it(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # At version 2 a smoke run (Greets only) came after the full run: Books and Cancels passed in the full one.
+    inputs = start_inputs(simulator, llm_id="llm_smoke", version="3", baseline="latest", max_failures="5")
+    run = gate(tmp_path, inputs)
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed"), run.outputs["reason"]
+    assert run.outputs["regression-count"] == "2"
+    assert json.loads(run.outputs["baseline-batch-job-ids"]) == ["tcb_llm_smoke_v2-smoke", "tcb_llm_smoke_v2-full"]

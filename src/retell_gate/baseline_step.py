@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 from .errors import ApiError
 from .judge.outcome import BaselineUsed
 from .retell.baseline import BaselineUnavailable, NoBaseline, find_baseline
-from .retell.baseline_runs import read_baseline, read_found_baseline
+from .retell.baseline_runs import fill_missing, read_baseline, read_found_baseline
 from .retell.engines import Engine, EngineType, whole_version
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ class BaselineStep:
     used: BaselineUsed | None = None
     warnings: list[str] = field(default_factory=list)
     """The baseline's own warnings (the first says plainly when there is none), for the verdict."""
+    _older: tuple[BatchTest, ...] = ()
+    _taken_warnings: list[str] = field(default_factory=list)
 
     def read_named(self) -> None:
         """`baseline: <IDs>`: each batch read and its runs listed."""
@@ -77,9 +80,26 @@ class BaselineStep:
             if isinstance(found, NoBaseline):
                 self._none(found.reason)
                 return
+            self._older = found.older
             self._take(read_found_baseline(self.client, found, self.deadline), found=True)
         except BaselineUnavailable as error:
             self._none(error.message)
+
+    def _fill_missing(self, batches: Sequence[GatedBatch]) -> None:
+        """`latest`: the tests run now that the newest baseline batches did not run, from older ones."""
+        if self.runs is None or not self._older:
+            return
+        wanted = {run.test_case_definition_id: run.name for b in batches if b.listing for run in b.listing.runs}
+        try:
+            filled = fill_missing(self.client, self.runs, self._older, wanted, self.deadline)
+        except BaselineUnavailable as error:  # the tests only older batches ran are unknown: a partial baseline
+            problem = f"{error.message.rstrip('.')}: tests only older baseline batches ran are missing from it."
+            self.runs = dataclasses.replace(self.runs, problems=(*self.runs.problems, problem))
+            self.warnings.append(f"{problem} The comparison is partial.")
+            return
+        if len(filled.batches) > len(self.runs.batches):
+            self.warnings = [w for w in self.warnings if w not in self._taken_warnings]
+            self._take(filled, found=True)
 
     def judge(
         self, batches: Sequence[GatedBatch], planned: Engine | None, own: Collection[str]
@@ -96,6 +116,7 @@ class BaselineStep:
         if planned is not None and planned.version is not None:
             version = planned.version
         self.find_latest(engine, version, own)
+        self._fill_missing(batches)
         others = [b.response_engine for b in self.runs.batches] if self.runs and engine is not None else []
         if engine is not None and (baseline := next((e for e in others if not _same_engine(engine, e)), None)):
             self.warnings.append(
@@ -125,7 +146,8 @@ class BaselineStep:
         first = runs.batches[0].response_engine
         version = "latest version" if first.version is None else f"version {first.version:g}"
         self.used = BaselineUsed(runs.batch_ids, f"{first.type} {first.engine_id or '(no ID)'} {version}", found)
-        self.warnings += [*runs.warnings, *(f"{problem} The comparison is partial." for problem in runs.problems)]
+        self._taken_warnings = [*runs.warnings, *(f"{problem} The comparison is partial." for problem in runs.problems)]
+        self.warnings += self._taken_warnings
 
     def _none(self, why: str) -> None:
         """No baseline: an error with `baseline-required`, else a warning said first."""

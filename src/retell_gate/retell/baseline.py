@@ -24,8 +24,13 @@ or `repeats`), one after the other within seconds. So the baseline is the newest
 `creation_timestamp`) together with the batches created with it: going back in time, each batch
 created at most GROUP_GAP_SECONDS (120 s) before the previous one joins, up to MAX_GROUP batches.
 Limits: a batch of that run that was not complete, or was started more than 2 minutes after the
-previous one, is left out, so its definitions show as new rather than compared; two runs started
-within 2 minutes of each other at the same version make one baseline, judged by their repeats.
+previous one, is left out of the group; two runs started within 2 minutes of each other at the same
+version make one baseline, judged by their repeats.
+
+A test the group did not run (a smaller selection, such as a smoke run, was the newest) is taken from
+the newest older complete batch at that version that ran it (`older`, up to MAX_OLDER batches; the
+caller lists their runs only for such tests: baseline_runs.fill_missing). A version below the one
+tested is usually published, so immutable: an older batch of it tested the same agent.
 
 A listing that fails raises BaselineUnavailable, never "none found": going on to an older version
 past one that could not be listed could take the wrong baseline.
@@ -48,6 +53,7 @@ if TYPE_CHECKING:
 MAX_VERSIONS_BACK = 20
 GROUP_GAP_SECONDS = 120
 MAX_GROUP = 100
+MAX_OLDER = 10
 
 
 class BaselineUnavailable(ApiError):
@@ -65,6 +71,9 @@ class BaselineFound:
     engine: Engine
     """The engine at the baseline's version (None only when Retell's batch reports none)."""
     batches: tuple[BatchTest, ...]
+    older: tuple[BatchTest, ...] = ()
+    """The other complete batches listed at that version, newest first (at most MAX_OLDER): where a test the
+    newest batches did not run is looked for (a smoke run after the full one must not hide the rest)."""
 
     @property
     def batch_ids(self) -> tuple[str, ...]:
@@ -184,7 +193,8 @@ class _Search:
             group.append(batch)
             if len(group) == MAX_GROUP:
                 break
-        return BaselineFound(Engine(at.type, at.engine_id, _version(newest)), tuple(group))
+        same = [b for b in usable[len(group) :] if b.response_engine.version == newest.response_engine.version]
+        return BaselineFound(Engine(at.type, at.engine_id, _version(newest)), tuple(group), tuple(same[:MAX_OLDER]))
 
     def none_at(self, where: str) -> str:
         """`Retell lists no complete batch of … at …`, with what it did list that did not count."""

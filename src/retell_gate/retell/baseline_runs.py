@@ -23,7 +23,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -116,6 +116,29 @@ def _with_runs(
                 f"Retell listed {len(listing.runs)} of the baseline batch {batch_id}'s {batch.total_count} test runs."
             )
     return BaselineRuns(batches, tuple(runs), tuple(problems), warnings)
+
+
+def fill_missing(
+    client: RetellClient, baseline: BaselineRuns, older: Sequence[BatchTest], wanted: Mapping[str, str], deadline: float
+) -> BaselineRuns:
+    """`baseline: latest`: the runs of the tests in `wanted` (definition ID -> name) the baseline lacks, from the
+    newest of `older` that ran each (matched by ID, or by name as compare.py pairs them); see baseline.py."""
+    have_ids = {run.test_case_definition_id for run in baseline.runs}
+    have_names = {run.name for run in baseline.runs}
+    missing = {key: name for key, name in wanted.items() if key not in have_ids and name not in have_names}
+    batches, runs, problems = list(baseline.batches), list(baseline.runs), list(baseline.problems)
+    for batch in older:
+        if not missing:
+            break
+        extra = _with_runs(client, (batch,), deadline, ())
+        taken = [r for r in extra.runs if r.test_case_definition_id in missing or r.name in missing.values()]
+        if taken:
+            batches.append(batch)
+            runs += taken
+            problems += extra.problems
+            found = {r.test_case_definition_id for r in taken} | {r.name for r in taken}
+            missing = {key: name for key, name in missing.items() if key not in found and name not in found}
+    return BaselineRuns(tuple(batches), tuple(runs), tuple(problems), baseline.warnings)
 
 
 def _read_batch(client: RetellClient, batch_id: str, deadline: float) -> BatchTest:

@@ -29,13 +29,14 @@ current one. The scripts (ENGINES):
 | `crowded` | 10 | passes | another job's batch of as many other tests is created first; then as `reset` |
 | `history` | 7 (HISTORY_NAMES) | per definition (NOW), see history.py | answers 201 |
 | `sparse` | 7 (HISTORY_NAMES) | as `history` | answers 201 |
+| `smoke` | 7 (HISTORY_NAMES) | as `history` | answers 201 |
 | `unlisted` | 10 | passes | answers 201; `list-batch-tests` answers 500 |
 | `hostile` | 8 (HOSTILE_NAMES) | passes | answers 201; its agent's name holds workflow commands |
 | `badid` | 10 | passes | creates it, then answers 201 with a batch ID holding a line break and a command |
 | `swapped` | 10 | passes | answers 201 with a batch that runs as many other definitions (as if another job's) |
 | `shrunk` | 10 | passes | answers 201 with a `total_count` of 0; the batch then runs one definition fewer |
 
-`history` and `sparse` also have batches run before (history.py), listed by `list-batch-tests`.
+`history`, `sparse` and `smoke` also have batches run before (history.py), listed by `list-batch-tests`.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ ENGINES: dict[str, EngineScript] = {
     **{fault: EngineScript(create=fault) for fault in CREATE_FAULTS},
     "history": EngineScript(HISTORY_NAMES, now=NOW),
     "sparse": EngineScript(HISTORY_NAMES, now=NOW),
+    "smoke": EngineScript(HISTORY_NAMES, now=NOW),
     "unlisted": EngineScript(unlisted=True),
     "hostile": EngineScript(HOSTILE_NAMES),
 }

@@ -33,6 +33,9 @@ now 2 (Books, Cancels): one failure swapped for another, which `max-failures: 2`
 
 `sparse`: `v2-running` at version 2 (not complete), nothing at version 1, and `v0` at version 0
 (as `v1` above): a search from version 3 walks down to 0.
+
+`smoke`: at version 2, `v2-full` (day 1, every test passed) and then `v2-smoke` (day 2, Greets only):
+the newest batch ran one test, and the others are found in `v2-full`, so Books and Cancels regressed.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ PASTS: dict[str, tuple[Past, ...]] = {
         Past("v1", 1, 0, "PPPFP-PP"),
     ),
     "sparse": (RUNNING, Past("v0", 0, 0, "PPPFP-PP")),
+    "smoke": (Past("v2-full", 2, DAY_MS, "PPPPPPP-"), Past("v2-smoke", 2, 2 * DAY_MS, "P-------")),
 }
 
 
