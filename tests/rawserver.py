@@ -83,3 +83,19 @@ def reset_mid_body(conn: socket.socket) -> None:
     """Promise a body, send part of it, then reset the connection."""
     conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"test_case_batch_job_id": "b')
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
+def slow_headers(server_stop: Callable[[], bool], lines: int = 30, every: float = 0.3) -> Behaviour:
+    """Send the status line, then one header line every `every` seconds (`lines` of them), then a body:
+    every read gets bytes in time, yet the answer takes `lines × every` seconds."""
+
+    def behaviour(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+        for _ in range(lines):
+            if server_stop():
+                return
+            conn.sendall(b"X-Pad: a\r\n")
+            time.sleep(every)
+        conn.sendall(b"Content-Length: 2\r\n\r\n{}")
+
+    return behaviour

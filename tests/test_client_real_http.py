@@ -11,7 +11,7 @@ from retell_gate.errors import ApiError
 from retell_gate.net import transport as transport_module
 from retell_gate.retell.client import RetellClient
 from retell_gate.simulator.server import Simulator
-from tests.rawserver import RawServer, hang, reset_mid_body, trickle
+from tests.rawserver import RawServer, hang, reset_mid_body, slow_headers, trickle
 
 # Generous bounds: they catch a deadline that is ignored (the client would wait 60 s a try), not slowness.
 SLACK = 5.0
@@ -60,6 +60,18 @@ def test_a_trickling_body_is_cut_off_at_the_request_limit(monkeypatch: pytest.Mo
             real_client(server.url).get_batch("b", started + 2.5)
         assert time.monotonic() - started < 2.5 + SLACK
         assert server.connections >= 2  # it was retried within the deadline
+
+
+def test_headers_sent_a_line_at_a_time_are_cut_off_at_the_request_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every socket read gets a byte within its timeout: only a bound on the whole try ends it (9 s a try).
+    monkeypatch.setattr(transport_module, "REQUEST_SECONDS", 1.0)
+    server = RawServer(lambda conn: None)
+    server._behaviour = slow_headers(server.stopped)
+    with server:
+        started = time.monotonic()
+        with pytest.raises(ApiError, match="no whole answer within 1 s"):
+            real_client(server.url).get_batch("b", started + 2.5)
+        assert time.monotonic() - started < 2.5 + SLACK
 
 
 def test_a_connection_reset_mid_body_is_retried_then_reported() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from .retry import MAX_ATTEMPTS, RetriesExhausted, backoff_delay, parse_retry_af
 
 REQUEST_SECONDS = 60.0
 CONNECT_SECONDS = 5.0
+JOIN_SLACK_SECONDS = 0.25  # the exchange's own socket timeouts usually end it first, with a better reason
 CHUNK_BYTES = 64 * 1024
 # Statuses that say the server did not act on the request, so sending it again is safe.
 NOT_PROCESSED_STATUSES = frozenset({429})
@@ -165,10 +167,33 @@ class Transport:
         self._sleep(wait)
 
     def _try_once(self, method: str, url: str, deadline: float, max_bytes: int, json_body: Any) -> Answer:
+        """One try, whole within its time: requests bounds each socket read, not the exchange, so a server that
+        sends its headers a line at a time would hold it for ever. The exchange runs on a worker thread, and a
+        try that outlasts its time is given up (the thread is left to end with the connection)."""
         try_deadline = min(deadline, self._clock() + REQUEST_SECONDS)
         remaining = try_deadline - self._clock()
         if remaining <= 0:
             raise Failure("no time left for a request", may_have_arrived=False)
+        ended: list[Answer | BaseException] = []
+
+        def exchange() -> None:
+            try:
+                ended.append(self._exchange(method, url, try_deadline, remaining, max_bytes, json_body))
+            except BaseException as error:  # handed to the caller's thread, and raised there
+                ended.append(error)
+
+        worker = threading.Thread(target=exchange, name="retell-gate-request", daemon=True)
+        worker.start()
+        worker.join(remaining + JOIN_SLACK_SECONDS)  # a signal still interrupts this wait (a cancel)
+        if not ended:
+            raise Failure(f"no whole answer within {remaining:.0f} s")
+        if isinstance(ended[0], BaseException):
+            raise ended[0]
+        return ended[0]
+
+    def _exchange(
+        self, method: str, url: str, try_deadline: float, remaining: float, max_bytes: int, json_body: Any
+    ) -> Answer:
         try:
             response = self._session.request(
                 method,
@@ -206,7 +231,7 @@ class Transport:
                 )
                 raise ResponseTooLarge(too_large, self.messages.schema_hint)
             if self._clock() > try_deadline:
-                raise Failure(f"the answer was still arriving after {REQUEST_SECONDS:.0f} s")
+                raise Failure("the answer was still arriving when its time ran out")
             chunks.append(chunk)
         return b"".join(chunks)
 
