@@ -89,3 +89,32 @@ def test_an_unknown_status_at_the_deadline_is_an_error_not_a_timeout(clock: Fake
     waiter, _, _, _ = make(clock, [batch(status="failed_to_start", passed=10)])
     with pytest.raises(ApiError, match="status this gate does not know"):
         waiter.wait(("batch_1",), poll_interval=5, started=clock(), deadline=clock() + 12)
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "said"),
+    [
+        (batch(status="in_progress", passed=5, total=10), batch(passed=5, total=5), "10 test cases, then 5"),
+        (
+            batch(status="in_progress", passed=2, failed=3, total=10),
+            batch(status="in_progress", passed=5, total=10),
+            "3 failed, then 0",
+        ),
+        (
+            batch(status="in_progress", passed=6, total=10),
+            batch(status="in_progress", passed=4, total=10),
+            "6 passed, then 4",
+        ),
+    ],
+)
+def test_counts_that_go_back_between_reads_are_an_error_never_judged(
+    clock: FakeClock, first: BatchTest, then: BatchTest, said: str
+) -> None:
+    waiter, _, _, _ = make(clock, [first, then])
+    with pytest.raises(ApiError, match=f"went back between two reads \\({said}\\)"):
+        waiter.wait(("batch_1",), 10, clock(), clock() + 600)
+
+
+def test_a_total_counted_only_after_the_first_read_is_no_change(clock: FakeClock) -> None:
+    waiter, _, _, _ = make(clock, [batch(status="in_progress", passed=0, total=0), batch(passed=10, total=10)])
+    assert waiter.wait(("batch_1",), 10, clock(), clock() + 600) == "complete"

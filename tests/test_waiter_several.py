@@ -107,13 +107,13 @@ def test_an_outage_is_shared_one_read_at_a_time_then_every_batch_due_is_read(clo
     assert [(at, read) for at, read, _ in reader.reads[:4]] == [(0, "a"), (0, "b"), (19, "a"), (19, "b")]
     failing = [(at, read, tries) for at, read, tries in reader.reads if 25 <= at < 200]
     # As for one batch: the first failing read with every try, then one try a read, 10, 20, 40, 60 s
-    # apart; never a read of each batch.
+    # apart; never a read of each batch at once, but the batches take turns (one failing starves none).
     first = failing[0][0]  # when the policy next polled, after the outage began
     assert [(at - first, read, tries) for at, read, tries in failing] == [
         (0, "a", None),
-        (10, "a", 1),
+        (10, "b", 1),
         (30, "a", 1),
-        (70, "a", 1),
+        (70, "b", 1),
         (130, "a", 1),
     ]
     assert notes[0].startswith(f"Retell started failing at 0m{first:02.0f}s: HTTP 503: down. The batches keep running")
@@ -122,7 +122,7 @@ def test_an_outage_is_shared_one_read_at_a_time_then_every_batch_due_is_read(clo
     assert notes[1] == "Retell answered again, after failing for 3m10s (5 failed reads)."
     assert len(notes) == 2
     # When Retell answers, the other batch, long due, is read at once.
-    assert [(at, read) for at, read, _ in reader.reads if at >= 200][:2] == [(recovered, "a"), (recovered, "b")]
+    assert [(at, read) for at, read, _ in reader.reads if at >= 200][:2] == [(recovered, "b"), (recovered, "a")]
 
 
 def test_an_outage_at_the_deadline_is_an_error_not_a_timeout(clock: FakeClock) -> None:
@@ -179,3 +179,32 @@ def test_stop_ends_the_wait_after_the_reading_that_makes_it_true(clock: FakeCloc
     assert made.readings["b"].pass_count >= 3
     assert all(earlier.get("b", 0) < 3 for earlier in seen[:-1])
     assert made.readings["a"].state == "in_progress"
+
+
+class OneFailing(Batches):
+    """Reading `a` always fails; the other batches answer."""
+
+    def get_batch(self, batch_job_id: str, deadline: float, *, tries: int | None = None) -> BatchTest:
+        if batch_job_id == "a":
+            self.reads.append((self.clock() - self.start, batch_job_id, tries))
+            raise RetriesExhausted("Retell failed.", TRANSIENT_HINT, "HTTP 503: down")
+        return super().get_batch(batch_job_id, deadline, tries=tries)
+
+
+def test_one_batch_failing_starves_none_and_is_named_when_time_runs_out(clock: FakeClock) -> None:
+    reader = OneFailing(clock, {"a": 30, "b": 30})
+    made, _, _, _ = waiter(clock, reader)
+    with pytest.raises(ApiError, match=r"the last failure, reading batch a: HTTP 503: down"):
+        made.wait(("a", "b"), 10, clock(), clock() + 300)
+    assert made.readings["b"].state == "complete"  # read through a's failures, and seen complete
+    assert reader.times("b")[-1] < 60
+
+
+def test_an_outage_that_ends_in_the_last_pause_still_gets_a_read_before_the_deadline(clock: FakeClock) -> None:
+    # Down from 25 s to 172 s; the batch completed at 84 s; polling stops at 180 s. The pause after the
+    # read at 169 s would run to 229 s: a last read comes before the deadline instead, and sees it complete.
+    reader = Batches(clock, {"a": 84}, down=(25, 172))
+    made, _, _, notes = waiter(clock, reader)
+    assert made.wait(("a",), 10, clock(), clock() + 180) == "complete"
+    assert reader.times("a")[-1] == 175  # FINAL_READ_LEAD before the deadline
+    assert notes[-1].startswith("Retell answered again")

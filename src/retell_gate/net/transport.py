@@ -269,6 +269,9 @@ def _never_connected(error: BaseException) -> bool:
 
 def _network_failure(error: BaseException) -> str:
     kind = type(error).__name__
+    reason = error.args[0] if error.args else None
+    if isinstance(getattr(reason, "reason", reason), urllib3.exceptions.NameResolutionError):
+        return "the host name did not resolve (check `base-url`)"
     if isinstance(error, requests.Timeout | urllib3.exceptions.TimeoutError):
         return f"no answer in time ({kind})"
     return f"the connection failed ({kind})"

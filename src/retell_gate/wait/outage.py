@@ -41,10 +41,13 @@ class Outage:
     reads: int = 1
     several: bool = False
     """Whether the wait is for several batches, for the notes' wording."""
+    batch_job_id: str = ""
+    """The batch the last failed read was for (named when there are several)."""
 
-    def failed_again(self, failure: RetriesExhausted) -> None:
+    def failed_again(self, failure: RetriesExhausted, batch_job_id: str = "") -> None:
         self.last = failure
         self.reads += 1
+        self.batch_job_id = batch_job_id or self.batch_job_id
 
     def next_delay(self, poll_interval: float) -> float:
         """Seconds until the next read: doubling from `poll-interval` to a minute (or `poll-interval`, if
@@ -76,6 +79,7 @@ class Outage:
         reason = (
             f"Retell had been failing since {stamp(self.since - started)} into the wait "
             f"(for {stamp(now - self.since)}, {self.failed_reads}) when `timeout` ran out, so whether the "
-            f"{'batches' if self.several else 'batch'} finished is unknown; the last failure: {self.last.last}."
+            f"{'batches' if self.several else 'batch'} finished is unknown; the last failure"
+            f"{f', reading batch {self.batch_job_id}' if self.several and self.batch_job_id else ''}: {self.last.last}."
         )
         return ApiError(reason, self.last.hint)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 PROGRESS_EVERY = 60.0  # seconds: a progress line at least this often, even when nothing changes
 LAST_POLL_MARGIN = 0.5  # seconds: closer to the deadline than this, a request could not finish
+FINAL_READ_LEAD = 5.0  # seconds: during an outage, the last read starts this long before the deadline
 
 WaitEnd = Literal["complete", "deadline", "stopped"]
 """Every batch complete; the deadline came first; or `stop` said so."""
@@ -100,8 +101,12 @@ class Waiter:
             try:
                 batch = self._read(watch.batch_job_id, deadline, outage)
             except RetriesExhausted as failure:
-                outage = self._failing(outage, failure, began, started)
+                outage = self._failing(outage, failure, began, started, watch.batch_job_id)
                 resume = self._clock() + outage.next_delay(poll_interval)
+                last_chance = deadline - FINAL_READ_LEAD
+                if began < last_chance < resume:  # a recovery during the last pause would go unseen
+                    resume = last_chance
+                watch.due = max(watch.due, resume)  # the others come first: one failing batch starves none
             else:
                 if outage is not None:
                     self._note(self._clock() - started, outage.recovered_note(self._clock()))
@@ -130,12 +135,14 @@ class Waiter:
                 raise
             raise ApiError(f"Batch {batch_job_id}: {error.message}", error.hint) from None
 
-    def _failing(self, outage: Outage | None, failure: RetriesExhausted, began: float, started: float) -> Outage:
+    def _failing(
+        self, outage: Outage | None, failure: RetriesExhausted, began: float, started: float, batch_job_id: str
+    ) -> Outage:
         """The outage this failed read starts or continues; its start is logged once."""
         if outage is not None:
-            outage.failed_again(failure)
+            outage.failed_again(failure, batch_job_id)
             return outage
-        outage = Outage(began, failure, several=self._several)
+        outage = Outage(began, failure, several=self._several, batch_job_id=batch_job_id)
         self._note(self._clock() - started, outage.started_note(started))
         return outage
 
@@ -146,6 +153,13 @@ class Waiter:
             which = f" for batch {watch.batch_job_id}" if self._several else ""
             self._warn(
                 f"Retell reports a batch status this gate does not know{which}: {batch.status!r}; still waiting."
+            )
+        if previous is not None and (went := _went_back(previous, batch)):
+            which = f"batch {watch.batch_job_id}" if self._several else "the batch"
+            raise ApiError(
+                f"Retell's counts of {which} went back between two reads ({went}): counts only grow while a batch "
+                "runs, so the gate cannot tell what it ran, and judges nothing.",
+                "Open the batch in Retell's dashboard; if it looks right there, report this with the step's log.",
             )
         self.readings[watch.batch_job_id] = batch
         now = self._clock()
@@ -173,3 +187,17 @@ class Waiter:
                     "Retell may have changed its API; check for a newer version of this action.",
                 )
         return "deadline"
+
+
+def _went_back(before: BatchTest, now: BatchTest) -> str:
+    """What shrank between two readings of one batch (its total once counted, or a count), or ""."""
+    if before.total_count and now.total_count != before.total_count:
+        return f"{before.total_count} test cases, then {now.total_count}"
+    for name, was, is_now in (
+        ("passed", before.pass_count, now.pass_count),
+        ("failed", before.fail_count, now.fail_count),
+        ("errored", before.error_count, now.error_count),
+    ):
+        if is_now < was:
+            return f"{was} {name}, then {is_now}"
+    return ""
