@@ -152,7 +152,7 @@ def test_what_the_runs_already_show_fails_a_timeout_that_could_otherwise_pass(
 ) -> None:
     inputs = {"max_failures": "5", **inputs}
     run = run_action(
-        tmp_path, gate_inputs(simulator, batch, timeout="1", poll_interval="0.2", fail_on_timeout="false", **inputs)
+        tmp_path, gate_inputs(simulator, batch, timeout="2", poll_interval="0.2", fail_on_timeout="false", **inputs)
     )
     assert (run.exit_code, run.outputs["result"]) == (1, "failed"), run.outputs["reason"]
     assert failure in run.outputs["reason"]
@@ -304,7 +304,7 @@ def test_a_cancel_once_the_batch_is_complete_does_not_say_it_keeps_running(
 
 def test_a_timeout_counts_what_a_complete_batch_left_uncounted_as_errors(tmp_path: Path, simulator: Simulator) -> None:
     # `uncounted` is complete with 2 of 10 test cases counted as nothing: errors, as its verdict would say.
-    inputs = gate_inputs(simulator, "uncounted-t stuck-passing-t", timeout="1", poll_interval="0.2", max_errors="2")
+    inputs = gate_inputs(simulator, "uncounted-t stuck-passing-t", timeout="2", poll_interval="0.2", max_errors="2")
     run = run_action(tmp_path, inputs)
     assert (run.exit_code, run.outputs["result"]) == (4, "timed-out")
     assert run.outputs["error-count"] == "2"
@@ -332,7 +332,7 @@ def test_a_regression_found_at_the_timeout_is_in_every_report(tmp_path: Path, si
     from junitparser import Failure, JUnitXml
 
     inputs = gate_inputs(
-        simulator, "stuck-reg", baseline="mismatch-reg", timeout="1", poll_interval="0.2", max_failures="5"
+        simulator, "stuck-reg", baseline="mismatch-reg", timeout="3", poll_interval="0.2", max_failures="5"
     )
     run = run_action(tmp_path, inputs | {"fail-on-timeout": "false", "junit-path": "j.xml"})
     assert (run.exit_code, run.outputs["result"]) == (1, "failed")
