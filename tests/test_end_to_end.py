@@ -346,3 +346,12 @@ def test_a_regression_found_at_the_timeout_is_in_every_report(tmp_path: Path, si
     assert any(
         (f.message or "").startswith("Regressed: it passed in the baseline batch mismatch-reg") for f in failures
     )
+
+
+def test_min_passes_over_one_waited_batch_still_fails_a_timeout_that_cannot_pass(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    # One batch: each test runs once, so its failed run (`stuck`: 1 failed) is a failed test, min-passes or not.
+    inputs = gate_inputs(simulator, "stuck-mp", timeout="2", poll_interval="0.2", fail_on_timeout="false")
+    run = run_action(tmp_path, inputs | {"min-passes": "1"})
+    assert (run.exit_code, run.outputs["result"]) == (1, "failed"), run.outputs["reason"]

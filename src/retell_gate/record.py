@@ -70,7 +70,9 @@ class RunRecord:
         from .judge.early import Listed
 
         baseline_runs = self.baseline.runs.runs if self.baseline is not None and self.baseline.runs else None
-        runs_each = self.plan.repeats if self.plan is not None else None
+        # Each test runs `repeats` times in start mode; once in a single batch waited for (as far as the gate
+        # can tell: several batches may hold the same test).
+        runs_each = self.plan.repeats if self.plan is not None else (1 if len(self.batch_job_ids) == 1 else None)
         return Listed(self.listings, baseline_runs, runs_each)
 
     def unfinished(self, when: str) -> str:

@@ -74,7 +74,7 @@ def early_verdict(
     # A batch read running with a total of 0 has not been counted yet: the shares and rates have no total.
     counted = all(batch.state == "complete" or batch.total_count > 0 for _, batch in readings if batch)
     checks = [
-        *(_checks(counts, config) if decided_on_counts(config) and counted else ()),
+        *(_checks(counts, config) if _counts_decide(config, len(readings)) and counted else ()),
         *_empty(counts, config, empty, len(readings) > 1),
     ]
     found = Final()
@@ -88,6 +88,13 @@ def early_verdict(
     running = sum(1 for _, batch in readings if batch is not None and batch.state != "complete")
     reason = _reason(failures, counts, running, len(readings), stopped, counted)
     return Verdict(False, reason, counts, tuple(checks), (), by_batch, regressed_early=found.regressed)
+
+
+def _counts_decide(config: Config, batches: int) -> bool:
+    """Whether the batches' counts can show the verdict failed: as decided_on_counts says, and also with
+    `min-passes` alone over one batch, where every test runs once and a failed run is a failed test."""
+    alone = batches == 1 and config.repeats == 1 and not config.quarantine
+    return decided_on_counts(config) or alone
 
 
 def _empty(counts: Counts, config: Config, empty: Sequence[str], several: bool) -> list[Check]:
