@@ -120,16 +120,17 @@ def test_an_outage_during_a_multi_batch_wait_is_waited_through(tmp_path: Path, s
     batches = "timed-3-10-3-outage-1-2-o1, timed-4-10-3-outage-1-2-o1"
     run = run_action(tmp_path, gate_inputs(simulator, batches))
     assert (run.exit_code, run.outputs["result"]) == (0, "passed"), run.log
-    assert run.log.count("Retell started failing") == 1  # Retell's outage, not one per batch
-    assert run.log.count("Retell answered again") == 1
-    assert "The batches keep running in Retell; the gate keeps reading them" in run.log
+    assert run.log.count("Retell started failing for batch") == 2  # each batch backs off on its own
+    assert run.log.count("Retell answered again for batch") == 2
+    assert "The batch keeps running in Retell; the gate keeps reading it" in run.log
 
 
 def test_an_outage_still_going_at_the_deadline_is_an_error(tmp_path: Path, simulator: Simulator) -> None:
     batches = "timed-3-10-30-outage-1-99-o2, timed-4-10-30-outage-1-99-o2"
     run = run_action(tmp_path, gate_inputs(simulator, batches, timeout="3", fail_on_timeout="false"))
     assert (run.exit_code, run.outputs["result"]) == (3, "error")
-    assert "whether the batches finished is unknown" in run.outputs["reason"]
+    assert "whether batch timed-3-10-30-outage-1-99-o2 finished is unknown" in run.outputs["reason"]
+    assert "Reading 1 other batch was failing too" in run.outputs["reason"]
     assert "| Batches | 2 |" in run.summary
 
 

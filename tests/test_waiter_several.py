@@ -99,37 +99,29 @@ def test_at_the_deadline_every_reading_is_kept(clock: FakeClock) -> None:
     assert made.readings["stuck"].state == "in_progress"
 
 
-def test_an_outage_is_shared_one_read_at_a_time_then_every_batch_due_is_read(clock: FakeClock) -> None:
+def test_in_an_outage_each_batch_backs_off_and_every_batch_is_read_once_retell_answers(clock: FakeClock) -> None:
     reader = Batches(clock, {"a": 500, "b": 500}, down=(25, 200))
     made, _, _, notes = waiter(clock, reader)
     assert made.wait(("a", "b"), 10, clock(), clock() + 1800) == "complete"
     # Nothing finished at the first reads: the second comes after almost two intervals (polling.py).
     assert [(at, read) for at, read, _ in reader.reads[:4]] == [(0, "a"), (0, "b"), (19, "a"), (19, "b")]
-    failing = [(at, read, tries) for at, read, tries in reader.reads if 25 <= at < 200]
-    # As for one batch: the first failing read with every try, then one try a read, 10, 20, 40, 60 s
-    # apart; never a read of each batch at once, but the batches take turns (one failing starves none).
-    first = failing[0][0]  # when the policy next polled, after the outage began
-    assert [(at - first, read, tries) for at, read, tries in failing] == [
-        (0, "a", None),
-        (10, "b", 1),
-        (30, "a", 1),
-        (70, "b", 1),
-        (130, "a", 1),
-    ]
-    assert notes[0].startswith(f"Retell started failing at 0m{first:02.0f}s: HTTP 503: down. The batches keep running")
-    recovered = next(at for at, _, _ in reader.reads if at >= 200)
-    assert recovered == first + 190  # the next pause, a minute, after the last failed read
-    assert notes[1] == "Retell answered again, after failing for 3m10s (5 failed reads)."
-    assert len(notes) == 2
-    # When Retell answers, the other batch, long due, is read at once.
-    assert [(at, read) for at, read, _ in reader.reads if at >= 200][:2] == [(recovered, "b"), (recovered, "a")]
+    first = min(at for at, _, _ in reader.reads if at >= 25)  # when the policy next polled, after the outage began
+    for batch_id in ("a", "b"):
+        # As for one batch: the first failing read with every try, then one try a read, 10, 20, 40, 60 s apart.
+        failing = [(at - first, tries) for at, read, tries in reader.reads if read == batch_id and 25 <= at < 200]
+        assert failing == [(0, None), (10, 1), (30, 1), (70, 1), (130, 1)]
+    assert notes[0].startswith(f"Retell started failing for batch a at 0m{first:02.0f}s: HTTP 503: down. The batch")
+    assert notes[2] == "Retell answered again for batch a, after failing for 3m10s (5 failed reads)."
+    assert len(notes) == 4  # each batch's outage starts and ends once
+    recovered = [(at, read) for at, read, _ in reader.reads if at >= 200][:2]
+    assert recovered == [(first + 190, "a"), (first + 190, "b")]  # the next pause, a minute, after the last
 
 
 def test_an_outage_at_the_deadline_is_an_error_not_a_timeout(clock: FakeClock) -> None:
     reader = Batches(clock, {"a": 500, "b": 500}, down=(15, 10_000))
     made, _, _, _ = waiter(clock, reader)
     with pytest.raises(
-        ApiError, match=r"^Retell had been failing since 0m\d\ds .* whether the batches finished"
+        ApiError, match=r"^Retell had been failing for batch a since 0m\d\ds .* whether batch a finished"
     ) as caught:
         made.wait(("a", "b"), 10, clock(), clock() + 300)
     assert not isinstance(caught.value, RetriesExhausted)
@@ -194,7 +186,7 @@ class OneFailing(Batches):
 def test_one_batch_failing_starves_none_and_is_named_when_time_runs_out(clock: FakeClock) -> None:
     reader = OneFailing(clock, {"a": 30, "b": 30})
     made, _, _, _ = waiter(clock, reader)
-    with pytest.raises(ApiError, match=r"the last failure, reading batch a: HTTP 503: down"):
+    with pytest.raises(ApiError, match=r"failing for batch a since .* the last failure: HTTP 503: down"):
         made.wait(("a", "b"), 10, clock(), clock() + 300)
     assert made.readings["b"].state == "complete"  # read through a's failures, and seen complete
     assert reader.times("b")[-1] < 60
@@ -208,3 +200,15 @@ def test_an_outage_that_ends_in_the_last_pause_still_gets_a_read_before_the_dead
     assert made.wait(("a",), 10, clock(), clock() + 180) == "complete"
     assert reader.times("a")[-1] == 175  # FINAL_READ_LEAD before the deadline
     assert notes[-1].startswith("Retell answered again")
+
+
+def test_a_batch_that_keeps_failing_costs_one_full_read_then_one_try_a_read(clock: FakeClock) -> None:
+    reader = OneFailing(clock, {"a": 3000, "b": 1700})
+    made, _, _, notes = waiter(clock, reader)
+    with pytest.raises(ApiError, match="failing for batch a"):
+        made.wait(("a", "b"), 10, clock(), clock() + 1800)
+    reads_of_a = [tries for _, read, tries in reader.reads if read == "a"]
+    assert reads_of_a.count(None) == 1  # every other read of it makes a single try
+    assert len(reads_of_a) <= 1.25 * 180 + 1  # within the per-batch limit of a plain 10 s poll
+    assert made.readings["b"].state == "complete"
+    assert sum("started failing" in note for note in notes) == 1  # b's answers never end a's outage

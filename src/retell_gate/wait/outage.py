@@ -42,12 +42,11 @@ class Outage:
     several: bool = False
     """Whether the wait is for several batches, for the notes' wording."""
     batch_job_id: str = ""
-    """The batch the last failed read was for (named when there are several)."""
+    """The batch whose reads fail (named when there are several)."""
 
-    def failed_again(self, failure: RetriesExhausted, batch_job_id: str = "") -> None:
+    def failed_again(self, failure: RetriesExhausted) -> None:
         self.last = failure
         self.reads += 1
-        self.batch_job_id = batch_job_id or self.batch_job_id
 
     def next_delay(self, poll_interval: float) -> float:
         """Seconds until the next read: doubling from `poll-interval` to a minute (or `poll-interval`, if
@@ -56,30 +55,35 @@ class Outage:
         backoff = min(poll_interval * 2.0 ** min(self.reads - 1, MAX_DOUBLINGS), cap)
         return max(backoff, self.last.retry_after or 0.0)
 
+    @property
+    def _for(self) -> str:
+        """` for batch X` when there are several, so each note names its batch; empty otherwise."""
+        return f" for batch {self.batch_job_id}" if self.several and self.batch_job_id else ""
+
     def started_note(self, started: float) -> str:
         return (
-            f"Retell started failing at {stamp(self.since - started)}: {self.last.last}. {self._batches_keep} running "
-            f"in Retell; the gate keeps reading {'them' if self.several else 'it'}, with growing pauses, until Retell "
-            "answers or `timeout` runs out."
+            f"Retell started failing{self._for} at {stamp(self.since - started)}: {self.last.last}. The batch keeps "
+            "running in Retell; the gate keeps reading it, with growing pauses, until Retell answers or `timeout` runs "
+            "out."
         )
-
-    @property
-    def _batches_keep(self) -> str:
-        return "The batches keep" if self.several else "The batch keeps"
 
     @property
     def failed_reads(self) -> str:
         return f"{self.reads} failed read{'s' if self.reads != 1 else ''}"
 
     def recovered_note(self, now: float) -> str:
-        return f"Retell answered again, after failing for {stamp(now - self.since)} ({self.failed_reads})."
+        return f"Retell answered again{self._for}, after failing for {stamp(now - self.since)} ({self.failed_reads})."
 
-    def error(self, now: float, started: float) -> ApiError:
-        """The wait's end while Retell is still failing: an API error, never a timeout."""
+    def error(self, now: float, started: float, also: int = 0) -> ApiError:
+        """The wait's end while Retell is still failing: an API error, never a timeout. `also`: how many other
+        batches' reads were failing too."""
+        which = f"batch {self.batch_job_id}" if self.several and self.batch_job_id else "the batch"
         reason = (
-            f"Retell had been failing since {stamp(self.since - started)} into the wait "
-            f"(for {stamp(now - self.since)}, {self.failed_reads}) when `timeout` ran out, so whether the "
-            f"{'batches' if self.several else 'batch'} finished is unknown; the last failure"
-            f"{f', reading batch {self.batch_job_id}' if self.several and self.batch_job_id else ''}: {self.last.last}."
+            f"Retell had been failing{self._for} since {stamp(self.since - started)} into the wait "
+            f"(for {stamp(now - self.since)}, {self.failed_reads}) when `timeout` ran out, so whether {which} "
+            f"finished is unknown; the last failure: {self.last.last}."
         )
+        if also:
+            others = f"{also} other batch{'es' if also > 1 else ''}"
+            reason += f" Reading {others} was failing too: whether {'they' if also > 1 else 'it'} finished is unknown."
         return ApiError(reason, self.last.hint)

@@ -6,8 +6,9 @@ read when the adaptive policy (polling.py) says it is due, and the loop sleeps u
 is due, never past the deadline. A complete batch is not read again.
 
 A read that fails in a transient way is no news: the wait goes on through the outage (outage.py).
-An outage is Retell's, not one batch's, so it is shared: while it lasts, one read at a time asks
-Retell at the outage's pace, and once Retell answers, every batch that fell due meanwhile is read.
+Each batch keeps its own: a batch whose reads fail is read at the outage's pace (one try a read,
+growing pauses) while the others keep their own pace, so one batch that keeps failing costs its own
+requests only, and holds up none of the others. When Retell is down for all, each batch backs off.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class _Watch:
     complete: bool = False
     reported: tuple[object, ...] | None = None
     reported_at: float = float("-inf")
+    outage: Outage | None = None
+    """Its reads failing since then (no news, not an answer); None while they succeed."""
 
 
 class Waiter:
@@ -93,37 +96,34 @@ class Waiter:
             raise ValueError("no batch to wait for")
         watches = [_Watch(batch_job_id, self._clock()) for batch_job_id in batch_job_ids]
         self._several = len(watches) > 1
-        outage: Outage | None = None
-        resume = self._clock()  # during an outage: when to ask Retell again
         while True:
             watch = min((w for w in watches if not w.complete), key=lambda w: w.due)  # the first given wins a tie
             began = self._clock()
             try:
-                batch = self._read(watch.batch_job_id, deadline, outage)
+                batch = self._read(watch.batch_job_id, deadline, watch.outage)
             except RetriesExhausted as failure:
-                outage = self._failing(outage, failure, began, started, watch.batch_job_id)
-                resume = self._clock() + outage.next_delay(poll_interval)
+                watch.outage = self._failing(watch, failure, began, started)
+                watch.due = self._clock() + watch.outage.next_delay(poll_interval)
                 last_chance = deadline - FINAL_READ_LEAD
-                if began < last_chance < resume:  # a recovery during the last pause would go unseen
-                    resume = last_chance
-                watch.due = max(watch.due, resume)  # the others come first: one failing batch starves none
+                if began < last_chance < watch.due:  # a recovery during the last pause would go unseen
+                    watch.due = last_chance
             else:
-                if outage is not None:
-                    self._note(self._clock() - started, outage.recovered_note(self._clock()))
-                    outage = None
+                if watch.outage is not None:
+                    self._note(self._clock() - started, watch.outage.recovered_note(self._clock()))
+                    watch.outage = None
                 self._seen(watch, batch, started, poll_interval)
                 if all(w.complete for w in watches):
                     return "complete"
                 if stop is not None and stop(self.readings):
                     return "stopped"
-            next_at = resume if outage is not None else min(w.due for w in watches if not w.complete)
+            next_at = min(w.due for w in watches if not w.complete)
             remaining = deadline - self._clock()
             if remaining <= LAST_POLL_MARGIN:
-                return self._out_of_time(outage, started, watches)
+                return self._out_of_time(started, watches)
             if next_at > self._clock():
                 self._sleep(min(next_at - self._clock(), remaining))
                 if deadline - self._clock() <= LAST_POLL_MARGIN:
-                    return self._out_of_time(outage, started, watches)
+                    return self._out_of_time(started, watches)
 
     def _read(self, batch_job_id: str, deadline: float, outage: Outage | None) -> BatchTest:
         try:
@@ -135,14 +135,12 @@ class Waiter:
                 raise
             raise ApiError(f"Batch {batch_job_id}: {error.message}", error.hint) from None
 
-    def _failing(
-        self, outage: Outage | None, failure: RetriesExhausted, began: float, started: float, batch_job_id: str
-    ) -> Outage:
-        """The outage this failed read starts or continues; its start is logged once."""
-        if outage is not None:
-            outage.failed_again(failure, batch_job_id)
-            return outage
-        outage = Outage(began, failure, several=self._several, batch_job_id=batch_job_id)
+    def _failing(self, watch: _Watch, failure: RetriesExhausted, began: float, started: float) -> Outage:
+        """The batch's outage this failed read starts or continues; its start is logged once."""
+        if watch.outage is not None:
+            watch.outage.failed_again(failure)
+            return watch.outage
+        outage = Outage(began, failure, several=self._several, batch_job_id=watch.batch_job_id)
         self._note(self._clock() - started, outage.started_note(started))
         return outage
 
@@ -173,11 +171,13 @@ class Waiter:
         watch.history.append(Poll(now, batch.finished_count, batch.total_count))
         watch.due = now + next_delay(watch.history, poll_interval)
 
-    def _out_of_time(self, outage: Outage | None, started: float, watches: Sequence[_Watch]) -> WaitEnd:
+    def _out_of_time(self, started: float, watches: Sequence[_Watch]) -> WaitEnd:
         # Fail closed: an outage that outlasts the wait, or a status we do not understand, is an API
         # problem, never a mere timeout, which `fail-on-timeout: false` would turn green.
-        if outage is not None:
-            raise outage.error(self._clock(), started)
+        failing = [w.outage for w in watches if w.outage is not None and not w.complete]
+        if failing:
+            first = min(failing, key=lambda outage: outage.since)
+            raise first.error(self._clock(), started, also=len(failing) - 1)
         for watch in watches:
             batch = self.readings.get(watch.batch_job_id)
             if not watch.complete and batch is not None and batch.state == "unknown":
