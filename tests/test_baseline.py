@@ -9,7 +9,7 @@ dropped definition.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests_mock as rm
@@ -303,3 +303,55 @@ def test_one_batch_now_swaps_one_failure_for_another(simulator: Simulator) -> No
     assert (before.failed, assessment.counts.failed) == (3, 2)  # fewer failures: `max-failures: 2` would pass
     assert [check.ok for check in assessment.checks] == [False]  # but max-regressions (0) does not
     assert "Books a table for two" in assessment.checks[0].failure
+
+
+class ListsRuns:
+    """A client whose list_test_runs answers from a table (batch ID -> listing)."""
+
+    def __init__(self, listings: dict[str, Any]) -> None:
+        self.listings = listings
+        self.listed: list[str] = []
+
+    def list_test_runs(self, batch_job_id: str, deadline: float) -> Any:
+        self.listed.append(batch_job_id)
+        return self.listings[batch_job_id]
+
+
+def test_a_test_the_newest_batches_lack_is_taken_from_an_older_run_with_its_repeats() -> None:
+    from retell_gate.retell.baseline_runs import BaselineRuns, fill_missing
+    from retell_gate.retell.listing import RunListing
+    from tests.factories import batch, make_run
+
+    smoke = batch(batch_id="smoke", passed=1, total=1)
+    r1, r2 = batch(batch_id="r1", passed=2, total=2), batch(batch_id="r2", passed=1, failed=1, total=2)
+    base = BaselineRuns((smoke,), (make_run(0, "pass", "Greets"),), listed_passes=1)
+    client = ListsRuns(
+        {
+            "r1": RunListing((make_run(0, "pass", "Greets"), make_run(1, "pass", "Books"))),
+            "r2": RunListing((make_run(0, "pass", "Greets"), make_run(1, "fail", "Books"))),
+        }
+    )
+    filled = fill_missing(client, base, [(r1, r2)], {"tcd_0": "Greets", "tcd_1": "Books"}, 0.0)  # type: ignore[arg-type]
+    assert [b.test_case_batch_job_id for b in filled.batches] == ["smoke", "r1", "r2"]  # the whole older run
+    assert [(r.name, r.status) for r in filled.runs] == [("Greets", "pass"), ("Books", "pass"), ("Books", "fail")]
+    assert filled.whole
+    assert filled.unlisted_passes == 0
+
+
+def test_an_older_run_listed_in_part_makes_the_baseline_partial_though_it_gave_nothing() -> None:
+    from retell_gate.retell.baseline_runs import BaselineRuns, fill_missing
+    from retell_gate.retell.listing import RunListing
+    from tests.factories import batch, make_run
+
+    smoke = batch(batch_id="smoke", passed=1, total=1)
+    o1, o2 = batch(batch_id="o1", passed=3, total=3), batch(batch_id="o2", passed=0, failed=1, total=1)
+    base = BaselineRuns((smoke,), (make_run(0, "pass", "Greets"),), listed_passes=1)
+    client = ListsRuns(
+        {
+            "o1": RunListing((make_run(0, "pass", "Greets"),), "the listing stopped"),  # T may be in the rest
+            "o2": RunListing((make_run(9, "fail", "T"),)),
+        }
+    )
+    filled = fill_missing(client, base, [(o1,), (o2,)], {"tcd_9": "T"}, 0.0)  # type: ignore[arg-type]
+    assert not filled.whole
+    assert filled.unlisted_passes == 2  # o1 counts 3 passes and lists 1: T may be one of them

@@ -104,18 +104,19 @@ def test_a_failing_test_a_partly_listed_baseline_lacks_makes_regressions_unknown
     listed = RunListing((make_run(0, "pass", "Test 0"), make_run(9, "fail", "Test 9")))
     gated = one(read=batch(passed=1, failed=1, total=2), listing=listed)
     partial = BASELINE[:2]  # Test 9 is not in it: it may have passed there, in the runs not listed
-    verdict, assessment = decide_per_definition(gated, config(baseline="base_1", max_failures="1"), partial, (), False)
+    inputs = config(baseline="base_1", max_failures="1")
+    verdict, assessment = decide_per_definition(gated, inputs, partial, (), baseline_unlisted_passes=2)
     assert not verdict.passed
     assert "1 failing test(s) are missing from the baseline's incomplete list of test runs" in verdict.reason
     assert assessment.unseen_failures == 1  # so the `regression-count` output is empty, never a reassuring 0
-    whole, _ = decide_per_definition(gated, config(baseline="base_1", max_failures="1"), partial, (), True)
-    assert whole.passed  # a whole baseline without Test 9: it is new, and cannot regress
+    whole, _ = decide_per_definition(gated, inputs, partial, (), baseline_unlisted_passes=0)
+    assert whole.passed  # every pass of the baseline is listed: Test 9 is new, or failed there; no regression
 
 
 def test_a_partly_listed_baseline_hides_nothing_when_every_test_it_lacks_passes() -> None:
     listed = RunListing((make_run(0, "pass", "Test 0"), make_run(9, "pass", "Test 9")))
     gated = one(read=batch(passed=2, total=2), listing=listed)
-    verdict, _ = decide_per_definition(gated, config(baseline="base_1"), BASELINE[:2], (), False)
+    verdict, _ = decide_per_definition(gated, config(baseline="base_1"), BASELINE[:2], (), baseline_unlisted_passes=2)
     assert verdict.passed
 
 

@@ -514,3 +514,12 @@ def test_a_name_used_twice_pairs_nothing() -> None:
     current = judge_definitions([FakeRun("tcd_1", "Beta", "fail"), FakeRun("tcd_2", "Beta", "pass")])
     changes = sorted((e.definition_id, e.change) for e in compare(current, baseline).entries)
     assert changes == [("tcd_1", "new"), ("tcd_2", "new"), ("tcd_old", "dropped")]
+
+
+def test_a_test_recreated_under_a_new_id_stays_quarantined_by_its_old_id() -> None:
+    baseline = [FakeRun("tcd_old", "Beta", "pass")]
+    current = [FakeRun("tcd_new", "Beta", "fail")]
+    result = assess(current, baseline, quarantine=["tcd_old"])
+    assert result.comparison is not None
+    assert result.comparison.regressed == ()  # quarantined: it counts against nothing
+    assert [entry.definition_id for entry in result.quarantined] == ["tcd_new"]

@@ -111,7 +111,7 @@ def test_counts_that_go_back_between_reads_are_an_error_never_judged(
     clock: FakeClock, first: BatchTest, then: BatchTest, said: str
 ) -> None:
     waiter, _, _, _ = make(clock, [first, then])
-    with pytest.raises(ApiError, match=f"went back between two reads \\({said}\\)"):
+    with pytest.raises(ApiError, match=f"changed between two reads as a running batch's never do \\({said}\\)"):
         waiter.wait(("batch_1",), 10, clock(), clock() + 600)
 
 

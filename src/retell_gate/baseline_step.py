@@ -47,7 +47,7 @@ class BaselineStep:
     used: BaselineUsed | None = None
     warnings: list[str] = field(default_factory=list)
     """The baseline's own warnings (the first says plainly when there is none), for the verdict."""
-    _older: tuple[BatchTest, ...] = ()
+    _older: tuple[tuple[BatchTest, ...], ...] = ()
     _taken_warnings: list[str] = field(default_factory=list)
 
     def read_named(self) -> None:
@@ -125,8 +125,10 @@ class BaselineStep:
                 "dropped, and none can regress. Name a baseline batch of the same engine."
             )
         self._warn_of_version(engine, version)
-        whole = self.runs.whole if self.runs else True
-        return decide_per_definition(batches, self.config, self.runs.runs if self.runs else None, self.warnings, whole)
+        unlisted = self.runs.unlisted_passes if self.runs else 0
+        return decide_per_definition(
+            batches, self.config, self.runs.runs if self.runs else None, self.warnings, unlisted
+        )
 
     def _warn_of_version(self, engine: Engine | None, tested: int | None) -> None:
         """A baseline of the same engine at the version tested, or a newer one, is likely a mistake: say so."""

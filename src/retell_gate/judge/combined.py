@@ -40,12 +40,13 @@ def decide_per_definition(
     config: Config,
     baseline_runs: Sequence[TestRun] | None,
     notes: Sequence[str] = (),
-    baseline_whole: bool = True,
+    baseline_unlisted_passes: int = 0,
 ) -> tuple[Verdict, Assessment]:
     """Pass or fail complete batches test by test; `notes` (the baseline's warnings) come first.
 
-    `baseline_whole` False: the baseline's runs were listed in part, so a failing test it lacks may have
-    passed there; while there is one, the regressions cannot be counted, and `max-regressions` fails."""
+    `baseline_unlisted_passes`: passes the baseline's batches count that its listed runs do not show (it was
+    listed in part). A failing test the baseline lacks may be one of them: while there is such a test, the
+    regressions cannot be counted, and `max-regressions` fails."""
     by_batches = decide_batches(batches, config)
     incomplete = any(gated.listing_problem for gated in batches)
     runs = [run for gated in batches if gated.listing for run in gated.listing.runs]
@@ -65,8 +66,8 @@ def decide_per_definition(
         assessment, said = _without_guesses(assessment, counted, bool(config.required_tests))
         warnings += said
         assessment = _regressions_unknown(assessment, by_batches.counts, runs, config)
-    if not baseline_whole:
-        assessment = _baseline_in_part(assessment, config)
+    if baseline_unlisted_passes > 0:
+        assessment = _baseline_in_part(assessment, config, baseline_unlisted_passes)
     several = len(batches) > 1
     if per_definition:
         counts = assessment.counts
@@ -165,10 +166,12 @@ def _regressions_unknown(
     return replace(assessment, checks=checks, unseen_failures=unseen)
 
 
-def _baseline_in_part(assessment: Assessment, config: Config) -> Assessment:
-    """Fail closed: a failing test the partly listed baseline lacks (shown as new) could be a regression."""
+def _baseline_in_part(assessment: Assessment, config: Config, unlisted_passes: int) -> Assessment:
+    """Fail closed: a failing test the partly listed baseline lacks (shown as new) could be a regression, as
+    many of them as the baseline has passes no listed run shows."""
     comparison = assessment.comparison
-    unknown = [e for e in comparison.new if e.current is not None and not e.current.ok] if comparison else []
+    failing_new = [e for e in comparison.new if e.current is not None and not e.current.ok] if comparison else []
+    unknown = failing_new[:unlisted_passes]
     regressions = [check for check in assessment.checks if check.input == "max-regressions"]
     if not unknown or not all(check.ok for check in regressions):
         return assessment  # nothing it could hide, or the listed runs fail the check already: that stands
@@ -179,8 +182,8 @@ def _baseline_in_part(assessment: Assessment, config: Config) -> Assessment:
         f"≤ {limit}",
         "unknown",
         False,
-        f"regressions cannot be counted: {len(unknown)} failing test(s) are missing from the baseline's incomplete "
-        "list of test runs, and any could have passed there",
+        f"regressions cannot be counted: {len(failing_new)} failing test(s) are missing from the baseline's "
+        f"incomplete list of test runs, where {unlisted_passes} pass(es) are not listed, and any could be one",
     )
     checks = tuple(check if each.input == "max-regressions" else each for each in assessment.checks)
     return replace(assessment, checks=checks, unseen_failures=assessment.unseen_failures + len(unknown))

@@ -68,6 +68,8 @@ def quarantined(entries: Iterable[Compared], quarantine: Sequence[str]) -> tuple
     found = []
     for entry in entries:
         patterns = matching(quarantine, entry.definition_id, entry.name)
+        if not patterns and entry.baseline is not None:  # paired by name (compare.py): its old ID counts too
+            patterns = matching(quarantine, entry.baseline.definition_id, entry.name)
         if patterns:
             found.append(Quarantined(entry.definition_id, entry.name, entry.current, entry.baseline, patterns))
     return tuple(found)

@@ -186,7 +186,7 @@ class Transport:
         worker.start()
         worker.join(remaining + JOIN_SLACK_SECONDS)  # a signal still interrupts this wait (a cancel)
         if not ended:
-            raise Failure(f"no whole answer within {remaining:.0f} s")
+            raise Failure(f"no whole answer within {remaining:.0f} s" if remaining >= 1 else "no whole answer in time")
         if isinstance(ended[0], BaseException):
             raise ended[0]
         return ended[0]

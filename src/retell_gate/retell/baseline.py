@@ -71,9 +71,10 @@ class BaselineFound:
     engine: Engine
     """The engine at the baseline's version (None only when Retell's batch reports none)."""
     batches: tuple[BatchTest, ...]
-    older: tuple[BatchTest, ...] = ()
-    """The other complete batches listed at that version, newest first (at most MAX_OLDER): where a test the
-    newest batches did not run is looked for (a smoke run after the full one must not hide the rest)."""
+    older: tuple[tuple[BatchTest, ...], ...] = ()
+    """The other complete batches listed at that version, newest first, grouped as the newest are (one run's
+    repeats together; at most MAX_OLDER batches): where a test the newest batches did not run is looked for
+    (a smoke run after the full one must not hide the rest)."""
 
     @property
     def batch_ids(self) -> tuple[str, ...]:
@@ -185,16 +186,10 @@ class _Search:
             return None
         usable.sort(key=lambda batch: (batch.creation_timestamp, batch.test_case_batch_job_id), reverse=True)
         newest = usable[0]
-        group = [newest]
-        for batch in usable[1:]:
-            same_version = batch.response_engine.version == newest.response_engine.version
-            if not same_version or group[-1].creation_timestamp - batch.creation_timestamp > GROUP_GAP_SECONDS * 1000:
-                break
-            group.append(batch)
-            if len(group) == MAX_GROUP:
-                break
-        same = [b for b in usable[len(group) :] if b.response_engine.version == newest.response_engine.version]
-        return BaselineFound(Engine(at.type, at.engine_id, _version(newest)), tuple(group), tuple(same[:MAX_OLDER]))
+        same = [b for b in usable if b.response_engine.version == newest.response_engine.version]
+        groups = _groups(same)
+        older = _groups(same[len(groups[0]) :][:MAX_OLDER])
+        return BaselineFound(Engine(at.type, at.engine_id, _version(newest)), groups[0], tuple(older))
 
     def none_at(self, where: str) -> str:
         """`Retell lists no complete batch of … at …`, with what it did list that did not count."""
@@ -205,6 +200,20 @@ class _Search:
             notes.append("this run's own batches are never its baseline")
         aside = f" ({'; '.join(notes)})" if notes else ""
         return f"Retell lists no complete batch of {self.name} at {where}{aside}."
+
+
+def _groups(batches: Sequence[BatchTest]) -> list[tuple[BatchTest, ...]]:
+    """Batches newest first, in runs: each joins the one before when created at most GROUP_GAP_SECONDS before
+    it (up to MAX_GROUP a run)."""
+    groups: list[list[BatchTest]] = []
+    for batch in batches:
+        group = groups[-1] if groups else None
+        gap = group[-1].creation_timestamp - batch.creation_timestamp if group else None
+        if group is None or gap is None or gap > GROUP_GAP_SECONDS * 1000 or len(group) == MAX_GROUP:
+            groups.append([batch])
+        else:
+            group.append(batch)
+    return [tuple(group) for group in groups]
 
 
 def _version(batch: BatchTest) -> int | None:

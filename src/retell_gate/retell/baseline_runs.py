@@ -55,6 +55,14 @@ class BaselineRuns:
     """Why some runs may be missing, one sentence a batch: their definitions would show as new."""
     warnings: tuple[str, ...] = ()
     """The batches named but left out (not complete), one sentence each, with Retell's status (escape it)."""
+    listed_passes: int = 0
+    """The passes among every run listed of `batches` (runs of tests not wanted included)."""
+
+    @property
+    def unlisted_passes(self) -> int:
+        """Passes the batches count that no listed run shows: tests that passed, though the gate cannot see
+        which (0 when every run was listed)."""
+        return max(0, sum(batch.pass_count for batch in self.batches) - self.listed_passes)
 
     @property
     def batch_ids(self) -> tuple[str, ...]:
@@ -97,7 +105,7 @@ def read_found_baseline(client: RetellClient, found: BaselineFound, deadline: fl
 
 
 def _with_runs(
-    client: RetellClient, batches: tuple[BatchTest, ...], deadline: float, warnings: tuple[str, ...]
+    client: RetellClient, batches: Sequence[BatchTest], deadline: float, warnings: tuple[str, ...]
 ) -> BaselineRuns:
     runs: list[TestRun] = []
     problems: list[str] = []
@@ -115,11 +123,16 @@ def _with_runs(
             problems.append(
                 f"Retell listed {len(listing.runs)} of the baseline batch {batch_id}'s {batch.total_count} test runs."
             )
-    return BaselineRuns(batches, tuple(runs), tuple(problems), warnings)
+    passes = sum(1 for run in runs if run.outcome == "pass")
+    return BaselineRuns(tuple(batches), tuple(runs), tuple(problems), warnings, passes)
 
 
 def fill_missing(
-    client: RetellClient, baseline: BaselineRuns, older: Sequence[BatchTest], wanted: Mapping[str, str], deadline: float
+    client: RetellClient,
+    baseline: BaselineRuns,
+    older: Sequence[Sequence[BatchTest]],
+    wanted: Mapping[str, str],
+    deadline: float,
 ) -> BaselineRuns:
     """`baseline: latest`: the runs of the tests in `wanted` (definition ID -> name) the baseline lacks, from the
     newest of `older` that ran each (matched by ID, or by name as compare.py pairs them); see baseline.py."""
@@ -127,18 +140,20 @@ def fill_missing(
     have_names = {run.name for run in baseline.runs}
     missing = {key: name for key, name in wanted.items() if key not in have_ids and name not in have_names}
     batches, runs, problems = list(baseline.batches), list(baseline.runs), list(baseline.problems)
-    for batch in older:
+    passes = baseline.listed_passes
+    for group in older:  # one run at a time (its repeats together), newest first
         if not missing:
             break
-        extra = _with_runs(client, (batch,), deadline, ())
+        extra = _with_runs(client, group, deadline, ())
         taken = [r for r in extra.runs if r.test_case_definition_id in missing or r.name in missing.values()]
-        if taken:
-            batches.append(batch)
+        if taken or extra.problems:  # a run listed in part may hold a missing test: it makes the baseline partial
+            batches += group
             runs += taken
             problems += extra.problems
+            passes += extra.listed_passes
             found = {r.test_case_definition_id for r in taken} | {r.name for r in taken}
             missing = {key: name for key, name in missing.items() if key not in found and name not in found}
-    return BaselineRuns(tuple(batches), tuple(runs), tuple(problems), baseline.warnings)
+    return BaselineRuns(tuple(batches), tuple(runs), tuple(problems), baseline.warnings, passes)
 
 
 def _read_batch(client: RetellClient, batch_id: str, deadline: float) -> BatchTest:

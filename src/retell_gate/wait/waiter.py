@@ -155,8 +155,9 @@ class Waiter:
         if previous is not None and (went := _went_back(previous, batch)):
             which = f"batch {watch.batch_job_id}" if self._several else "the batch"
             raise ApiError(
-                f"Retell's counts of {which} went back between two reads ({went}): counts only grow while a batch "
-                "runs, so the gate cannot tell what it ran, and judges nothing.",
+                f"Retell's counts of {which} changed between two reads as a running batch's never do ({went}): its "
+                "total is fixed once counted, and the other counts only grow. The gate cannot tell what it ran, and "
+                "judges nothing.",
                 "Open the batch in Retell's dashboard; if it looks right there, report this with the step's log.",
             )
         self.readings[watch.batch_job_id] = batch
