@@ -69,7 +69,7 @@ def test_headers_sent_a_line_at_a_time_are_cut_off_at_the_request_limit(monkeypa
     server._behaviour = slow_headers(server.stopped)
     with server:
         started = time.monotonic()
-        with pytest.raises(ApiError, match="no whole answer (within 1 s|in time)"):
+        with pytest.raises(ApiError, match=r"no whole answer (within 1 s|in time)"):
             real_client(server.url).get_batch("b", started + 2.5)
         assert time.monotonic() - started < 2.5 + SLACK
 

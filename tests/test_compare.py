@@ -14,8 +14,9 @@ from retell_gate.errors import InputError
 from retell_gate.inputs.judging import check_patterns
 from retell_gate.judge.assess import Assessment, assess
 from retell_gate.judge.compare import Change, compare
+from retell_gate.judge.counts import Counts
 from retell_gate.judge.definitions import DefinitionResult, definition_counts, judge_definitions
-from retell_gate.judge.verdict import Counts, decide
+from retell_gate.judge.verdict import decide
 from retell_gate.retell.statuses import RunOutcome
 from tests.factories import batch, config, make_run
 

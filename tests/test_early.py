@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from retell_gate.judge.batches import GatedBatch
+from retell_gate.judge.counts import Counts
 from retell_gate.judge.early import early_verdict
-from retell_gate.judge.verdict import Counts, decide_batches
+from retell_gate.judge.verdict import decide_batches
 from retell_gate.retell.models import BatchTest
 from tests.factories import batch, config
 

@@ -12,8 +12,9 @@ import pytest
 from junitparser import Failure, JUnitXml
 
 from retell_gate.judge.batches import GatedBatch, status_of
+from retell_gate.judge.counts import Counts
 from retell_gate.judge.outcome import Outcome
-from retell_gate.judge.verdict import Counts, decide_batches
+from retell_gate.judge.verdict import decide_batches
 from retell_gate.report.annotations import plan
 from retell_gate.report.junit import VERDICT_CASE, to_junit
 from retell_gate.report.outputs import outputs

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from retell_gate.judge.counts import Counts
 from retell_gate.judge.runs import count_runs
-from retell_gate.judge.verdict import Counts, decide, pass_rate
+from retell_gate.judge.verdict import decide, pass_rate
 from retell_gate.retell.listing import RunListing
 from tests.factories import batch, config, make_run
 

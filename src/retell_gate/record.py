@@ -78,7 +78,7 @@ class RunRecord:
     def unfinished(self, when: str) -> str:
         """Which batches were still running `when`, and how far they had got, counted as the reports count."""
         from .judge.batches import unfinished_sentence
-        from .judge.verdict import counts_so_far
+        from .judge.counts import counts_so_far
 
         gated = self.gated()
         so_far = [counts_so_far(each.batch, each.listing) for each in gated if each.batch is not None]

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .compare import Comparison, compare, regression_check
+from .counts import Counts
 from .definitions import DefinitionResult, RunLike, definition_counts, judge_definitions
 from .selection import Quarantined, check_overlap, quarantined, required_check, unused_quarantine_warnings
-from .verdict import Check, Counts
+from .verdict import Check
 
 
 @dataclass(frozen=True)

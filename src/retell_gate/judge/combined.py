@@ -28,8 +28,9 @@ from ..inputs.judging import counted_per_test
 from .assess import Assessment, assess
 from .batches import GatedBatch
 from .compare import Comparison
+from .counts import Counts
 from .runs import FAILING
-from .verdict import Check, Counts, Verdict, decide_batches, threshold_checks, verdict_reason
+from .verdict import Check, Verdict, decide_batches, threshold_checks, verdict_reason
 
 if TYPE_CHECKING:
     from ..retell.models import TestRun

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from ..retell.statuses import RunOutcome
-from .verdict import Counts
+from .counts import Counts
 
 DefinitionStatus = Literal["passed", "failed", "errored"]
 

@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING
 
 from ..inputs.config import Config
 from ..inputs.judging import decided_on_counts
+from .counts import Counts, counts_so_far
 from .final import Final, final_failures
 from .runs import how_many
-from .verdict import Check, Counts, Verdict, counts_so_far, empty_check, limit_check, percent, places_for
+from .verdict import Check, Verdict, empty_check, limit_check, percent, places_for
 
 if TYPE_CHECKING:
     from ..retell.listing import RunListing

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from ..codes import Result
 from .batches import GatedBatch
+from .counts import Counts, counts_so_far
 from .runs import FAILING, report_key
-from .verdict import Counts, Verdict, counts_so_far
+from .verdict import Verdict
 
 if TYPE_CHECKING:
     from ..retell.models import TestRun

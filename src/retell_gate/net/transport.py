@@ -23,6 +23,7 @@ import requests
 import urllib3
 
 from ..errors import ApiError
+from .failures import error_message, network_failure, never_connected
 from .retry import MAX_ATTEMPTS, RetriesExhausted, backoff_delay, parse_retry_after, should_retry
 
 REQUEST_SECONDS = 60.0
@@ -211,7 +212,7 @@ class Transport:
                 f"The TLS certificate of {self.base_url} could not be verified.", self.messages.tls_hint
             ) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
-            raise Failure(_network_failure(error), may_have_arrived=not _never_connected(error)) from None
+            raise Failure(network_failure(error), may_have_arrived=not never_connected(error)) from None
         if should_retry(response.status_code):
             message = scrubbed(error_message(raw), self._secrets)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -241,37 +242,3 @@ MIN_SCRUBBED = 8  # a shorter secret cannot be told from ordinary text; the writ
 
 def _secret_forms(secrets: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted({secret for secret in secrets if len(secret) >= MIN_SCRUBBED}, key=len, reverse=True))
-
-
-def error_message(raw: bytes) -> str:
-    """The API's `message` from an error body, as `: message`, or "" when there is none."""
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return ""
-    message = body.get("message") if isinstance(body, dict) else None
-    if not isinstance(message, str) or not message.strip():
-        return ""
-    message = " ".join(message.split())[:300].rstrip(".")
-    return f": {message}"
-
-
-def _never_connected(error: BaseException) -> bool:
-    """True when the request provably never reached the server: no connection was made (refused, DNS)."""
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return True
-    if isinstance(error, requests.exceptions.ConnectionError):
-        reason = error.args[0] if error.args else None
-        inner = getattr(reason, "reason", reason)
-        return isinstance(inner, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError)
-    return False
-
-
-def _network_failure(error: BaseException) -> str:
-    kind = type(error).__name__
-    reason = error.args[0] if error.args else None
-    if isinstance(getattr(reason, "reason", reason), urllib3.exceptions.NameResolutionError):
-        return "the host name did not resolve (check `base-url`)"
-    if isinstance(error, requests.Timeout | urllib3.exceptions.TimeoutError):
-        return f"no answer in time ({kind})"
-    return f"the connection failed ({kind})"

@@ -13,10 +13,11 @@ import re
 from typing import TYPE_CHECKING
 
 from ..judge.batches import GatedBatch
+from ..judge.counts import Counts
 from ..judge.hints import hint_for
 from ..judge.outcome import Outcome
 from ..judge.runs import FAILING
-from ..judge.verdict import Counts, pass_rate
+from ..judge.verdict import pass_rate
 from .judged import WORDS, baseline_words, first_line, judged_sections, per_test_note
 from .summary import ENGINE_NAMES, REPORT_LABELS, duration, engines_of
 

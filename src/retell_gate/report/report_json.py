@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..judge.batches import GatedBatch, named
+from ..judge.counts import Counts
 from ..judge.outcome import Outcome
-from ..judge.verdict import Counts, pass_rate
+from ..judge.verdict import pass_rate
 from .report_judged import assessment_json
 
 if TYPE_CHECKING:

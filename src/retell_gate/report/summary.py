@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..judge.batches import status_of
+from ..judge.counts import Counts
 from ..judge.hints import hint_for
 from ..judge.outcome import Outcome
-from ..judge.verdict import Counts, pass_rate
+from ..judge.verdict import pass_rate
 from .judged import per_test_note
 from .markdown import batch_id, code, table, text, utf8_size
 from .summary_judged import judged_markdown
