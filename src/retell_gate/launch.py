@@ -164,22 +164,20 @@ class Starter:
 
 
 def _not_as_asked(started: Started, batch: BatchTest | None, listing: RunListing | None) -> str:
-    asked = set(started.definition_ids)
-    if batch is not None:
-        counted = batch.total_count if batch.state == "complete" else batch.total_count or len(asked)
-        if counted != len(asked):  # 0 is "not counted yet" only while the batch runs
+    from .retell.recovery import sized_as_asked
+
+    asked = started.definition_ids
+    if batch is not None:  # 0 is "not counted yet" only while the batch runs
+        complete = batch.state == "complete"
+        if not (batch.total_count == len(asked) if complete else sized_as_asked(batch.total_count, len(asked))):
             return f"holds {batch.total_count} test cases, not the {len(asked)} this run asked for"
     if listing is None:
         return ""
-    listed = {run.test_case_definition_id for run in listing.runs}
-    if listed - asked:
-        return f"ran {len(listed - asked)} test case definition(s) this run did not ask for"
-    # Whole only against a counted total: 0 while running is "not counted yet", and no runs listed proves nothing.
-    whole = (
-        batch is not None and batch.total_count > 0 and not listing.problem and len(listing.runs) == batch.total_count
-    )
-    if whole and listed != asked:
-        return f"did not run {len(asked - listed)} of the test case definitions this run asked for"
+    other, lacking = listing.against(asked, batch.total_count if batch is not None else 0)
+    if other:
+        return f"ran {len(other)} test case definition(s) this run did not ask for"
+    if lacking:
+        return f"did not run {len(lacking)} of the test case definitions this run asked for"
     return ""
 
 

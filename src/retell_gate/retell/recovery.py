@@ -132,10 +132,8 @@ def _ruled_out(client: RetellClient, batch: BatchTest, definition_ids: tuple[str
         listing = client.list_test_runs(batch.test_case_batch_job_id, deadline)
     except ApiError:
         return False  # not listed yet, or not at all: the other checks stand
-    listed = {run.test_case_definition_id for run in listing.runs}
-    asked = set(definition_ids)
-    whole = batch.total_count > 0 and not listing.problem and len(listing.runs) == batch.total_count
-    return bool(listed - asked) or (whole and listed != asked)
+    other, lacking = listing.against(definition_ids, batch.total_count)
+    return bool(other or lacking)
 
 
 def _when(milliseconds: int) -> str:
