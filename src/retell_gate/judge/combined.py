@@ -151,20 +151,8 @@ def _regressions_unknown(
     unseen = counts.failed + counts.errored - sum(1 for run in listed if run.outcome in FAILING)
     if assessment.comparison is None or unseen <= 0:
         return assessment
-    if not all(check.ok for check in assessment.checks if check.input == "max-regressions"):
-        return replace(assessment, unseen_failures=unseen)  # the listed runs fail it already: that stands
-    limit = config.max_regressions or 0
-    unknown = Check(
-        "Regressions",
-        "max-regressions",
-        f"≤ {limit}",
-        "unknown",
-        False,
-        f"regressions cannot be counted: {unseen} failed or errored test case(s) are missing from the incomplete "
-        "list of test runs, and any could be one",
-    )
-    checks = tuple(unknown if check.input == "max-regressions" else check for check in assessment.checks)
-    return replace(assessment, checks=checks, unseen_failures=unseen)
+    why = f"{unseen} failed or errored test case(s) are missing from the incomplete list of test runs"
+    return _regressions_uncounted(assessment, config, why, unseen)
 
 
 def _baseline_in_part(assessment: Assessment, config: Config, unlisted_passes: int) -> Assessment:
@@ -176,18 +164,23 @@ def _baseline_in_part(assessment: Assessment, config: Config, unlisted_passes: i
     regressions = [check for check in assessment.checks if check.input == "max-regressions"]
     if not unknown or not all(check.ok for check in regressions):
         return assessment  # nothing it could hide, or the listed runs fail the check already: that stands
-    limit = config.max_regressions or 0
-    check = Check(
-        "Regressions",
-        "max-regressions",
-        f"≤ {limit}",
-        "unknown",
-        False,
-        f"regressions cannot be counted: {len(failing_new)} failing test(s) are missing from the baseline's "
-        f"incomplete list of test runs, where {unlisted_passes} pass(es) are not listed, and any could be one",
+    why = (
+        f"{len(failing_new)} failing test(s) are missing from the baseline's incomplete list of test runs, where "
+        f"{unlisted_passes} pass(es) are not listed"
     )
-    checks = tuple(check if each.input == "max-regressions" else each for each in assessment.checks)
-    return replace(assessment, checks=checks, unseen_failures=assessment.unseen_failures + len(unknown))
+    return _regressions_uncounted(assessment, config, why, assessment.unseen_failures + len(unknown))
+
+
+def _regressions_uncounted(assessment: Assessment, config: Config, why: str, unseen: int) -> Assessment:
+    """`max-regressions` failed as "unknown" (`why` any regression could hide), unless the runs seen fail it
+    already, which stands; `unseen` keeps the `regression-count` output empty, never a reassuring 0."""
+    if not all(check.ok for check in assessment.checks if check.input == "max-regressions"):
+        return replace(assessment, unseen_failures=unseen)
+    limit = config.max_regressions or 0
+    failure = f"regressions cannot be counted: {why}, and any could be one"
+    unknown = Check("Regressions", "max-regressions", f"≤ {limit}", "unknown", False, failure)
+    checks = tuple(unknown if check.input == "max-regressions" else check for check in assessment.checks)
+    return replace(assessment, checks=checks, unseen_failures=unseen)
 
 
 def _reason(counts: Counts, failures: Sequence[str], batches: int, config: Config) -> str:
