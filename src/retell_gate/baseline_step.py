@@ -46,9 +46,8 @@ class BaselineStep:
     runs: BaselineRuns | None = None
     used: BaselineUsed | None = None
     warnings: list[str] = field(default_factory=list)
-    """The baseline's own warnings (the first says plainly when there is none), for the verdict."""
+    """Said plainly when there is no baseline, for the verdict (what the runs read say is `_runs_notes`)."""
     _older: tuple[tuple[BatchTest, ...], ...] = ()
-    _taken_warnings: list[str] = field(default_factory=list)
 
     def read_named(self) -> None:
         """`baseline: <IDs>`: each batch read and its runs listed."""
@@ -95,10 +94,8 @@ class BaselineStep:
         except BaselineUnavailable as error:  # the tests only older batches ran are unknown: a partial baseline
             problem = f"{error.message.rstrip('.')}: tests only older baseline batches ran are missing from it."
             self.runs = dataclasses.replace(self.runs, problems=(*self.runs.problems, problem))
-            self.warnings.append(f"{problem} The comparison is partial.")
             return
         if len(filled.batches) > len(self.runs.batches):
-            self.warnings = [w for w in self.warnings if w not in self._taken_warnings]
             self._take(filled, found=True)
 
     def judge(
@@ -117,39 +114,45 @@ class BaselineStep:
             version = planned.version
         self.find_latest(engine, version, own)
         self._fill_missing(batches)
-        others = [b.response_engine for b in self.runs.batches] if self.runs and engine is not None else []
-        if engine is not None and (baseline := next((e for e in others if not _same_engine(engine, e)), None)):
-            self.warnings.append(
-                f"The baseline ran against {baseline.type} {baseline.engine_id or '(no ID)'}, not {engine.type} "
+        notes = [*self.warnings, *self._runs_notes(), *self._engine_notes(engine, version)]
+        unlisted = self.runs.unlisted_passes if self.runs else 0
+        return decide_per_definition(batches, self.config, self.runs.runs if self.runs else None, notes, unlisted)
+
+    def _runs_notes(self) -> list[str]:
+        """What the baseline's runs, as read, warn of: batches left out, and lists read in part."""
+        if self.runs is None:
+            return []
+        return [*self.runs.warnings, *(f"{problem} The comparison is partial." for problem in self.runs.problems)]
+
+    def _engine_notes(self, engine: Engine | None, tested: int | None) -> list[str]:
+        """A baseline of another engine, or of the same one at the version tested or a newer one: likely mistakes."""
+        if self.runs is None or engine is None:
+            return []
+        notes = []
+        other = next(
+            (b.response_engine for b in self.runs.batches if not _same_engine(engine, b.response_engine)), None
+        )
+        if other is not None:
+            notes.append(
+                f"The baseline ran against {other.type} {other.engine_id or '(no ID)'}, not {engine.type} "
                 f"{engine.engine_id}, the engine tested: its tests are likely other definitions, shown as new and "
                 "dropped, and none can regress. Name a baseline batch of the same engine."
             )
-        self._warn_of_version(engine, version)
-        unlisted = self.runs.unlisted_passes if self.runs else 0
-        return decide_per_definition(
-            batches, self.config, self.runs.runs if self.runs else None, self.warnings, unlisted
-        )
-
-    def _warn_of_version(self, engine: Engine | None, tested: int | None) -> None:
-        """A baseline of the same engine at the version tested, or a newer one, is likely a mistake: say so."""
-        if self.runs is None or engine is None or tested is None:
-            return
         first = self.runs.batches[0].response_engine
         before = whole_version(first.version)
-        if _same_engine(engine, first) and before is not None and before >= tested:
+        if tested is not None and _same_engine(engine, first) and before is not None and before >= tested:
             which = "the version tested" if before == tested else f"newer than version {tested}, the one tested"
-            self.warnings.append(
+            notes.append(
                 f"The baseline ran version {before}, {which}: a baseline is usually an earlier version. Check "
                 "`baseline` (or `baseline-version`)."
             )
+        return notes
 
     def _take(self, runs: BaselineRuns, found: bool) -> None:
         self.runs = runs
         first = runs.batches[0].response_engine
         version = "latest version" if first.version is None else f"version {first.version:g}"
         self.used = BaselineUsed(runs.batch_ids, f"{first.type} {first.engine_id or '(no ID)'} {version}", found)
-        self._taken_warnings = [*runs.warnings, *(f"{problem} The comparison is partial." for problem in runs.problems)]
-        self.warnings += self._taken_warnings
 
     def _none(self, why: str) -> None:
         """No baseline: an error with `baseline-required`, else a warning said first."""
