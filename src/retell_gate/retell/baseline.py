@@ -54,6 +54,7 @@ MAX_VERSIONS_BACK = 20
 GROUP_GAP_SECONDS = 120
 MAX_GROUP = 100
 MAX_OLDER = 10
+GAP_MS = GROUP_GAP_SECONDS * 1000
 
 
 class BaselineUnavailable(ApiError):
@@ -207,12 +208,11 @@ def _groups(batches: Sequence[BatchTest]) -> list[tuple[BatchTest, ...]]:
     it (up to MAX_GROUP a run)."""
     groups: list[list[BatchTest]] = []
     for batch in batches:
-        group = groups[-1] if groups else None
-        gap = group[-1].creation_timestamp - batch.creation_timestamp if group else None
-        if group is None or gap is None or gap > GROUP_GAP_SECONDS * 1000 or len(group) == MAX_GROUP:
-            groups.append([batch])
+        last = groups[-1] if groups else []
+        if last and len(last) < MAX_GROUP and last[-1].creation_timestamp - batch.creation_timestamp <= GAP_MS:
+            last.append(batch)
         else:
-            group.append(batch)
+            groups.append([batch])
     return [tuple(group) for group in groups]
 
 
